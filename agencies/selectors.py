@@ -1,0 +1,91 @@
+"""Reads of agencies, tokens and keys."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .crypto import jws_verify, jwt_unverified_parts, public_jwk_parse
+from .errors import NotFound, PermissionDenied, Refused
+from .models import Agency, SigningKey
+
+
+def agency_get(*, code: str) -> Agency:
+    try:
+        return Agency.objects.get(code=code)
+    except Agency.DoesNotExist as exc:
+        raise NotFound(f"No agency {code!r}.", code="agency_not_found") from exc
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.all()
+
+
+def signing_key_list(*, agency: Agency) -> QuerySet[SigningKey]:
+    return SigningKey.objects.filter(agency=agency).order_by("-valid_from")
+
+
+def jwks_for(*, agency: Agency) -> dict[str, Any]:
+    """Every published key of the agency, revoked ones included so old items still verify."""
+    return {"keys": [key.public_jwk for key in signing_key_list(agency=agency)]}
+
+
+def signing_key_for(*, kid: Any, issuer: str, issued_at: datetime) -> SigningKey:
+    """The key a document names, checked against its issuer and issue time (DESIGN 2)."""
+    if not isinstance(kid, str) or not kid:
+        raise Refused("The header has no kid.", code="missing_kid")
+    key = SigningKey.objects.select_related("agency").filter(kid=kid).first()
+    if key is None:
+        raise Refused(f"Unknown key {kid!r}.", code="unknown_kid", details={"kid": kid})
+    if key.agency.code != issuer:
+        raise Refused(
+            f"Key {kid!r} belongs to {key.agency.code}, not to the issuer {issuer}.",
+            code="kid_not_issuers",
+            details={"kid": kid, "iss": issuer},
+        )
+    status = key.status_at(issued_at)
+    if status == "revoked":
+        raise Refused(f"Key {kid!r} was revoked before iat.", code="key_revoked", details={"kid": kid})
+    if status == "not_yet_valid":
+        raise Refused(f"Key {kid!r} was not yet valid at iat.", code="key_not_yet_valid")
+    if status == "expired":
+        raise Refused(f"Key {kid!r} had expired at iat.", code="key_expired", details={"kid": kid})
+    return key
+
+
+def issued_at(payload: dict[str, Any]) -> datetime:
+    iat = payload.get("iat")
+    if isinstance(iat, bool) or not isinstance(iat, int):
+        raise Refused("iat must be an integer (unix seconds).", code="invalid_iat")
+    try:
+        moment = datetime.fromtimestamp(iat, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise Refused("iat is out of range.", code="invalid_iat") from exc
+    # A little clock skew is tolerated; documents from the future are not.
+    if moment > timezone.now() + timezone.timedelta(minutes=5):
+        raise Refused("iat is in the future.", code="invalid_iat")
+    return moment
+
+
+def jwt_verified(
+    *, token: str, typ: str, caller: Agency | None = None
+) -> tuple[dict[str, Any], dict[str, Any], SigningKey]:
+    """Verify a signed JWT of the hub's formats; return (header, payload, key).
+
+    Checks, in order: alg, typ, that `iss` is the caller's agency (when given),
+    that `kid` is a key of `iss` valid and unrevoked at `iat`, and the signature.
+    """
+    header, unverified = jwt_unverified_parts(token)
+    if header.get("typ") != typ:
+        raise Refused(f"typ must be {typ!r}.", code="wrong_typ", details={"typ": header.get("typ")})
+    issuer = unverified.get("iss")
+    if not isinstance(issuer, str):
+        raise Refused("iss is missing.", code="missing_iss")
+    if caller is not None and issuer != caller.code:
+        raise PermissionDenied(
+            f"iss {issuer!r} is not your agency ({caller.code}).", code="issuer_not_caller"
+        )
+    key = signing_key_for(kid=header.get("kid"), issuer=issuer, issued_at=issued_at(unverified))
+    payload = jws_verify(token, public_jwk_parse(key.public_jwk))
+    return header, payload, key

@@ -32,7 +32,9 @@ class Caller:
 
     def can_admin(self, agency: Agency) -> bool:
         """Hub admins administer every agency; agency admins their own."""
-        return self.is_hub_admin or (self.agency.pk == agency.pk and self.has_role(Role.AGENCY_ADMIN))
+        return self.is_hub_admin or (
+            self.agency.pk == agency.pk and self.has_role(Role.AGENCY_ADMIN)
+        )
 
     @property
     def actor(self) -> Actor:
@@ -86,7 +88,9 @@ class TokenAuthentication(BaseAuthentication):
         if token.expires_at is not None and token.expires_at <= now:
             raise NotAuthenticated("This token has expired.", code="token_expired")
         if not _ip_allowed(token, request.META.get("REMOTE_ADDR", "")):
-            raise PermissionDenied("This token may not be used from your address.", code="ip_not_allowed")
+            raise PermissionDenied(
+                "This token may not be used from your address.", code="ip_not_allowed"
+            )
         # Touch last_used_at at most once a minute: a write per request would cost more than the request.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -105,7 +109,9 @@ class IsAgencyCaller(BasePermission):
 
 def require_role(caller: Caller, role: str) -> None:
     if not caller.has_role(role):
-        raise PermissionDenied(f"This needs the {role} role.", code="role_required", details={"role": role})
+        raise PermissionDenied(
+            f"This needs the {role} role.", code="role_required", details={"role": role}
+        )
 
 
 def require_admin_of(caller: Caller, agency: Agency) -> None:

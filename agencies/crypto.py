@@ -32,7 +32,14 @@ def ed25519_generate() -> jwk.JWK:
 
 def public_jwk(key: jwk.JWK, *, kid: str) -> dict[str, Any]:
     public = key.export_public(as_dict=True)
-    return {"kty": "OKP", "crv": "Ed25519", "x": public["x"], "kid": kid, "alg": "EdDSA", "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": public["x"],
+        "kid": kid,
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def private_key_encrypt(key: jwk.JWK) -> bytes:
@@ -87,7 +94,9 @@ def jwt_unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise MalformedRequest("token must be a string.", code="malformed_jwt")
     parts = token.split(".")
     if len(parts) != 3:
-        raise Refused("The token is not a compact JWS (three dot-separated parts).", code="malformed_jwt")
+        raise Refused(
+            "The token is not a compact JWS (three dot-separated parts).", code="malformed_jwt"
+        )
     header = _b64json(parts[0], "header")
     payload = _b64json(parts[1], "payload")
     alg = header.get("alg")

@@ -1,6 +1,6 @@
 """Reads of agencies, tokens and keys."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -46,12 +46,18 @@ def signing_key_for(*, kid: Any, issuer: str, issued_at: datetime) -> SigningKey
         )
     status = key.status_at(issued_at)
     if status == "revoked":
-        raise Refused(f"Key {kid!r} was revoked before iat.", code="key_revoked", details={"kid": kid})
+        raise Refused(
+            f"Key {kid!r} was revoked before iat.", code="key_revoked", details={"kid": kid}
+        )
     if status == "not_yet_valid":
         raise Refused(f"Key {kid!r} was not yet valid at iat.", code="key_not_yet_valid")
     if status == "expired":
         raise Refused(f"Key {kid!r} had expired at iat.", code="key_expired", details={"kid": kid})
     return key
+
+
+# Documents dated slightly ahead of our clock are accepted; further ahead is refused.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def issued_at(payload: dict[str, Any]) -> datetime:
@@ -62,8 +68,7 @@ def issued_at(payload: dict[str, Any]) -> datetime:
         moment = datetime.fromtimestamp(iat, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise Refused("iat is out of range.", code="invalid_iat") from exc
-    # A little clock skew is tolerated; documents from the future are not.
-    if moment > timezone.now() + timezone.timedelta(minutes=5):
+    if moment > timezone.now() + CLOCK_SKEW:
         raise Refused("iat is in the future.", code="invalid_iat")
     return moment
 

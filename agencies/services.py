@@ -22,7 +22,7 @@ from .crypto import (
 from .errors import Conflict, MalformedRequest, Refused
 from .models import Agency, AgencyKind, ApiToken, Membership, Role, SigningKey
 
-TOKEN_PREFIX = "cdn_"
+TOKEN_PREFIX = "cdn_"  # noqa: S105 - a marker, not a secret
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,11 @@ def token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
 
 
 def _kid_check(*, agency: Agency, kid: str) -> None:
-    if not isinstance(kid, str) or not kid.startswith(f"{agency.code}/") or kid == f"{agency.code}/":
+    if (
+        not isinstance(kid, str)
+        or not kid.startswith(f"{agency.code}/")
+        or kid == f"{agency.code}/"
+    ):
         raise Refused(f"kid must look like '{agency.code}/label'.", code="invalid_kid")
     if SigningKey.objects.filter(kid=kid).exists():
         raise Conflict(f"Key {kid} exists already.", code="kid_exists")

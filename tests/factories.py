@@ -11,7 +11,9 @@ def agency_make(code: str, *, country: str = "DE", kind: str = "customs", name: 
 
 
 def token_make(agency: Agency, role: str = Role.PUBLISHER, **options) -> str:
-    _, secret = token_create(agency=agency, name=f"{role} token", role=role, actor=TEST_ACTOR, **options)
+    _, secret = token_create(
+        agency=agency, name=f"{role} token", role=role, actor=TEST_ACTOR, **options
+    )
     return secret
 
 

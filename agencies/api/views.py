@@ -80,11 +80,16 @@ class KeyListApi(APIView):
             )
         elif "kid" in data and "jwk" in data:
             key = services.key_register(
-                agency=agency, kid=data["kid"], jwk_value=data["jwk"], actor=request.user.actor, **window
+                agency=agency,
+                kid=data["kid"],
+                jwk_value=data["jwk"],
+                actor=request.user.actor,
+                **window,
             )
         else:
             raise MalformedRequest(
-                'Send {"kid", "jwk"} to register a key or {"generate": true}.', code="invalid_request"
+                'Send {"kid", "jwk"} to register a key or {"generate": true}.',
+                code="invalid_request",
             )
         return Response(KeyOutput(key).data, status=status.HTTP_201_CREATED)
 
@@ -99,7 +104,9 @@ class KeyRevokeApi(APIView):
         require_admin_of(request.user, agency)
         key = get_object_or_404(SigningKey, agency=agency, kid=kid)
         data = validated(self.Input, request)
-        key = services.key_revoke(key=key, actor=request.user.actor, revoked_at=data.get("revoked_at"))
+        key = services.key_revoke(
+            key=key, actor=request.user.actor, revoked_at=data.get("revoked_at")
+        )
         return Response(KeyOutput(key).data)
 
 
@@ -137,5 +144,6 @@ class TokenCreateApi(APIView):
         if data["role"] == Role.HUB_ADMIN:
             require_hub_admin(request.user)
         token, secret = services.token_create(agency=agency, actor=request.user.actor, **data)
-        return Response({"token": secret, **self.Output(token).data}, status=status.HTTP_201_CREATED)
-
+        return Response(
+            {"token": secret, **self.Output(token).data}, status=status.HTTP_201_CREATED
+        )

@@ -28,4 +28,5 @@ def test_deleted_tail_record_is_detected():
         agency_make(code)
     AuditRecord.objects.filter(seq=2).delete()
     _, broken = audit_chain_verify()
-    assert broken is not None and broken.seq == 2
+    assert broken is not None
+    assert broken.seq == 2

@@ -9,7 +9,9 @@ HUB_AGENCY_CODE = "HUB"
 
 
 class Command(BaseCommand):
-    help = "Create and print a hub_admin token (bound to the HUB operator agency, created if missing)."
+    help = (
+        "Create and print a hub_admin token (bound to the HUB operator agency, created if missing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--name", default="bootstrap admin")

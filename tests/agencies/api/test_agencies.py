@@ -76,8 +76,12 @@ def test_agency_admin_cannot_manage_another_agencys_keys(originator, partner, cl
 
 def test_key_revocation(originator, client_for):
     admin = client_for(originator, Role.AGENCY_ADMIN)
-    admin.post("/api/v1/agencies/DE-CUSTOMS/keys/", {"generate": True, "label": "k1"}, format="json")
-    response = admin.post("/api/v1/agencies/DE-CUSTOMS/keys/DE-CUSTOMS/k1/revoke", {}, format="json")
+    admin.post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/", {"generate": True, "label": "k1"}, format="json"
+    )
+    response = admin.post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/DE-CUSTOMS/k1/revoke", {}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "revoked"
     again = admin.post("/api/v1/agencies/DE-CUSTOMS/keys/DE-CUSTOMS/k1/revoke", {}, format="json")

@@ -1,6 +1,7 @@
 """Sharing agreements (DESIGN 3): directional provider -> recipient, modelled on FIRST IEP 2.0."""
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
@@ -28,6 +29,9 @@ class Tlp(models.TextChoices):
     RED = "RED"
 
 
+# Derived, never stored: an agreement whose valid_until has passed (DESIGN 3).
+EFFECTIVE_EXPIRED = "expired"
+
 REDACTION_CLASSES = ("narrative", "person_identity", "organization_identity", "commercial")
 
 
@@ -44,7 +48,9 @@ class Agreement(models.Model):
     valid_until = models.DateTimeField(null=True, blank=True)
     kinds = models.JSONField(default=list, help_text="subset of: sar, sanctions_update")
     max_tlp = models.CharField(max_length=20, choices=Tlp.choices, default=Tlp.AMBER)
-    withheld = models.JSONField(default=list, blank=True, help_text="redaction classes never disclosed")
+    withheld = models.JSONField(
+        default=list, blank=True, help_text="redaction classes never disclosed"
+    )
     # Scope filters; an empty list means "no filter".
     scope_countries = models.JSONField(default=list, blank=True)
     scope_hs_chapters = models.JSONField(default=list, blank=True)
@@ -81,3 +87,17 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.code} -> {self.recipient.code} ({self.status})"
+
+    def effective_status_at(self, moment: datetime) -> str:
+        """The stored status, or "expired" once valid_until has passed (terminated stays final)."""
+        if (
+            self.status != AgreementStatus.TERMINATED
+            and self.valid_until is not None
+            and moment >= self.valid_until
+        ):
+            return EFFECTIVE_EXPIRED
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.effective_status_at(timezone.now())

@@ -6,8 +6,6 @@ fully disclosed claims and the facts the sharing policy and queries need.
 latest version.
 """
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import deliveries
+
+urlpatterns = [
+    path("feed/", deliveries.FeedApi.as_view(), name="api-feed"),
+    path("webhooks/", deliveries.WebhookListApi.as_view(), name="api-webhooks"),
+]

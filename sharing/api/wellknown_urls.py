@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import deliveries
+
+urlpatterns = [
+    path(".well-known/jwks.json", deliveries.HubJwksApi.as_view(), name="hub-jwks"),
+]

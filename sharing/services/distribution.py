@@ -1,0 +1,477 @@
+"""Distribution: the transactional outbox (DESIGN 4).
+
+Publishers call these inside their own `transaction.atomic()`. In that one
+transaction we decide per recipient (sharing/policy.py), audit every decision,
+write one Delivery per entitled recipient with the exact token it is given and
+its feed position, and only after commit hint Celery to send the webhooks. If
+the hint is lost, the sweeper (sharing/tasks.py) finds the row anyway.
+
+Tokens given to recipients:
+- a report: an SD-JWT presentation, `<issuer JWT>~<allowed disclosure>~...~`
+  (no key binding), so the originator's signature verifies on it;
+- a retraction or a sanctions update: the originator's JWT unchanged;
+- under attribution `must-not`: the same, but the issuer JWT is re-issued by
+  the hub under its own key (see `jwt_reissue`);
+- a hub retraction notice (an amendment the recipient is no longer entitled
+  to): a JWT signed by the hub, typ `hub-retraction+jwt`, claims
+  `iss` (the hub), `iat`, `kind: "retraction"`, `report_id`, `version` (the new
+  version it will not receive), `previous_version` (the last one it did),
+  `reason: "no_longer_shared"`, `originator` (agency code, or
+  "an agency of <country>" when the recipient got the report re-issued).
+"""
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agencies.audit import _canonical, _hashed_fields, record_digest
+from agencies.crypto import jwt_unverified_parts
+from agencies.models import Agency, AuditHead, AuditRecord
+from agencies.services import Actor
+from sharing.items import ShareableItem
+from sharing.models import Agreement, Delivery, DeliveryState, FeedCounter, WebhookEndpoint
+from sharing.policy import Decision, ItemFacts, decide_all
+from sharing.selectors import agreement_facts
+from sharing.services.hub_key import hub_issuer, hub_sign
+
+logger = logging.getLogger(__name__)
+
+HUB_NOTICE_TYP = "hub-retraction+jwt"
+ATTRIBUTION_NOTE = "The originator's signature was replaced by the hub's (attribution must-not)."
+
+
+def item_facts(item: ShareableItem) -> ItemFacts:
+    return ItemFacts(
+        kind=item.kind,
+        originator=item.originator,
+        tlp=item.tlp,
+        red_recipients=tuple(item.red_recipients),
+        countries=tuple(item.countries),
+        hs_chapters=tuple(item.hs_chapters),
+        control_codes=tuple(item.control_codes),
+        red_flags=tuple(item.red_flags),
+        list_name=item.list_name,
+        disclosure_classes=tuple(d.redaction_class for d in item.disclosures),
+    )
+
+
+def presentation(issuer_jwt: str, disclosures: Iterable[str]) -> str:
+    """An SD-JWT presentation without key binding: JWT, each disclosure, trailing "~"."""
+    return "~".join([issuer_jwt, *disclosures]) + "~"
+
+
+def attributed_originator(country: str) -> str:
+    return f"an agency of {country}"
+
+
+def jwt_reissue(*, issuer_jwt: str, originator_country: str) -> str:
+    """The same claims signed by the hub, the originator shown only by country.
+
+    `iss` becomes the hub's code and an `attribution` claim says who originated
+    it and that the signature was replaced. `_sd` digests are copied unchanged,
+    so the disclosures of the original still match.
+    """
+    header, payload = jwt_unverified_parts(issuer_jwt)
+    payload = dict(payload)
+    payload["iss"] = hub_issuer()
+    payload["attribution"] = {
+        "originator": attributed_originator(originator_country),
+        "signature": "hub",
+        "note": ATTRIBUTION_NOTE,
+    }
+    return hub_sign(payload=payload, typ=header.get("typ", "JWT"))
+
+
+@dataclass
+class _Plan:
+    """One delivery to write, before it has a feed position."""
+
+    item: ShareableItem
+    recipient: Agency
+    agreement: Agreement | None
+    token: str
+    withheld: tuple[str, ...]
+    reissued: bool
+    item_type: str
+    event: str
+    version: int
+
+
+def _agreements_of(originator: str) -> dict[str, Agreement]:
+    agreements = Agreement.objects.select_related("provider", "recipient").filter(
+        provider__code=originator
+    )
+    return {str(agreement.pk): agreement for agreement in agreements}
+
+
+def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, WebhookEndpoint]:
+    endpoints = WebhookEndpoint.objects.filter(
+        agency_id__in=set(recipient_ids), disabled_at__isnull=True
+    )
+    return {endpoint.agency_id: endpoint for endpoint in endpoints}
+
+
+def _audit_many(*, actor: Actor, entries: Sequence[dict[str, Any]]) -> None:
+    """Append many records to the audit chain at once (bulk publishing).
+
+    Same chain as agencies.audit.audit_record, one lock of the head and one
+    bulk insert instead of three queries per record.
+    """
+    if not entries:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("decisions must be audited inside the publishing transaction")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    now = timezone.now()
+    records = []
+    seq, prev_hash = head.last_seq, head.last_hash
+    for entry in entries:
+        seq += 1
+        record = AuditRecord(
+            seq=seq,
+            at=now,
+            actor=actor.label[:200],
+            agency=entry["agency"],
+            action=entry["action"],
+            object_type=entry["object_type"],
+            object_id=str(entry["object_id"]),
+            before=None,
+            after=_canonical(entry["after"]),
+            prev_hash=prev_hash,
+        )
+        record.hash = record_digest(prev_hash=prev_hash, fields=_hashed_fields(record))
+        prev_hash = record.hash
+        records.append(record)
+    AuditRecord.objects.bulk_create(records, batch_size=1000)
+    head.last_seq, head.last_hash = seq, prev_hash
+    head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _decision_audit(item: ShareableItem, decisions: list[Decision]) -> dict[str, Any]:
+    return {
+        "agency": item.originator,
+        "action": "share.decide",
+        "object_type": item.type,
+        "object_id": f"{item.item_id}@{item.version}",
+        "after": {
+            "event": item.event,
+            "decisions": [
+                {
+                    "recipient": d.recipient,
+                    "agreement": d.agreement_id,
+                    "deliver": d.deliver,
+                    "reason": d.reason,
+                    "disclosed": len(d.disclosed),
+                    "withheld_classes": list(d.withheld_classes),
+                }
+                for d in decisions
+            ],
+        },
+    }
+
+
+def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
+    """Reserve `counts[agency_id]` feed positions per recipient; return the first of each.
+
+    The UPDATE locks the recipient's counter row until our transaction ends, so
+    a concurrent publisher waits and gets the positions after ours: positions
+    commit in order and the feed cursor never passes one that commits later.
+    Rows are locked in agency order so two publishers cannot deadlock.
+    """
+    FeedCounter.objects.bulk_create(
+        [FeedCounter(agency_id=agency_id) for agency_id in counts], ignore_conflicts=True
+    )
+    first: dict[int, int] = {}
+    for agency_id in sorted(counts):
+        FeedCounter.objects.filter(pk=agency_id).update(last_seq=F("last_seq") + counts[agency_id])
+        last = FeedCounter.objects.values_list("last_seq", flat=True).get(pk=agency_id)
+        first[agency_id] = last - counts[agency_id] + 1
+    return first
+
+
+def _write(plans: list[_Plan], *, feed: bool = True) -> list[Delivery]:
+    """Write the planned deliveries with their feed positions; enqueue after commit."""
+    if not plans:
+        return []
+    now = timezone.now()
+    endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
+    next_seq: dict[int, int] = {}
+    if feed:
+        counts: dict[int, int] = defaultdict(int)
+        for plan in plans:
+            counts[plan.recipient.pk] += 1
+        next_seq = _seqs_allocate(dict(counts))
+    rows = []
+    for plan in plans:
+        endpoint = endpoints.get(plan.recipient.pk)
+        wants_webhook = endpoint is not None and endpoint.wants(plan.event)
+        seq = None
+        if feed:
+            seq = next_seq[plan.recipient.pk]
+            next_seq[plan.recipient.pk] += 1
+        rows.append(
+            Delivery(
+                recipient=plan.recipient,
+                agreement=plan.agreement,
+                originator=plan.item.originator,
+                item_type=plan.item_type,
+                item_id=plan.item.item_id,
+                item_version=plan.version,
+                event=plan.event,
+                token=plan.token,
+                withheld_classes=list(plan.withheld),
+                reissued=plan.reissued,
+                seq=seq,
+                # Without a webhook the delivery is complete once it is in the feed.
+                state=DeliveryState.PENDING if wants_webhook else DeliveryState.DELIVERED,
+                delivered_at=None if wants_webhook else now,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    created = Delivery.objects.bulk_create(rows, batch_size=2000)
+    to_send = [row.pk for row in created if row.state == DeliveryState.PENDING]
+    if to_send:
+        transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=to_send))
+    return created
+
+
+def deliveries_enqueue(*, delivery_ids: list[int]) -> None:
+    """Hint the workers (after commit). Losing this is harmless: the sweeper re-enqueues."""
+    from sharing import tasks  # tasks import services; import lazily to avoid a cycle
+
+    if not delivery_ids:
+        return
+    Delivery.objects.filter(pk__in=delivery_ids).update(enqueued_at=timezone.now())
+    try:
+        if len(delivery_ids) <= 200:
+            for delivery_id in delivery_ids:
+                tasks.delivery_send.delay(delivery_id)
+        else:
+            # Bulk publishing: fewer, larger messages.
+            for start in range(0, len(delivery_ids), 50):
+                tasks.deliveries_send.delay(delivery_ids[start : start + 50])
+    except Exception:
+        # The broker is down: the rows are committed, the sweeper will send them.
+        logger.exception("could not enqueue %d deliveries; the sweeper will", len(delivery_ids))
+
+
+def _plan_for(
+    item: ShareableItem,
+    decision: Decision,
+    agreement: Agreement,
+) -> _Plan:
+    reissue = agreement.attribution == "must-not"
+    issuer_jwt = item.issuer_jwt
+    if reissue:
+        issuer_jwt = jwt_reissue(
+            issuer_jwt=issuer_jwt, originator_country=agreement.provider.country
+        )
+    if item.is_presentation:
+        token = presentation(issuer_jwt, (item.disclosures[i].encoded for i in decision.disclosed))
+    else:
+        token = issuer_jwt
+    return _Plan(
+        item=item,
+        recipient=agreement.recipient,
+        agreement=agreement,
+        token=token,
+        withheld=tuple(decision.withheld_classes),
+        reissued=reissue,
+        item_type=item.type,
+        event=item.event,
+        version=item.version,
+    )
+
+
+def _notice_plan(item: ShareableItem, previous: Delivery) -> _Plan:
+    """A hub-signed retraction notice for a recipient no longer entitled to the new version."""
+    originator = item.originator
+    if previous.reissued and previous.agreement is not None:
+        originator = attributed_originator(previous.agreement.provider.country)
+    token = hub_sign(
+        payload={
+            "iss": hub_issuer(),
+            "iat": int(time.time()),
+            "kind": "retraction",
+            "report_id": item.item_id,
+            "version": item.version,
+            "previous_version": previous.item_version,
+            "reason": "no_longer_shared",
+            "originator": originator,
+        },
+        typ=HUB_NOTICE_TYP,
+    )
+    return _Plan(
+        item=item,
+        recipient=previous.recipient,
+        agreement=previous.agreement,
+        token=token,
+        withheld=(),
+        reissued=True,
+        item_type="retraction",
+        event="report.retracted",
+        version=item.version,
+    )
+
+
+def _latest_per_recipient(item_id: str) -> dict[int, Delivery]:
+    """The latest delivery of `item_id` per recipient that got any version of it."""
+    latest: dict[int, Delivery] = {}
+    deliveries = (
+        Delivery.objects.select_related("recipient", "agreement__provider")
+        .filter(item_id=item_id, item_type__in=("report", "retraction"))
+        .exclude(state=DeliveryState.CANCELLED)
+        .order_by("pk")
+    )
+    for delivery in deliveries:
+        latest[delivery.recipient_id] = delivery
+    return latest
+
+
+def items_distribute(*, items: Sequence[ShareableItem], actor: Actor) -> list[Delivery]:
+    """Decide, audit and write the deliveries of many items in one go (bulk publishing).
+
+    Must run inside the caller's transaction. Agreements are read once per
+    originator and the rows are inserted in bulk, so ~15k sanctions updates
+    cost a handful of queries per recipient rather than per item.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("distribute inside the publishing transaction")
+    now = timezone.now()
+    agreements_by_originator: dict[str, dict[str, Agreement]] = {}
+    plans: list[_Plan] = []
+    audits: list[dict[str, Any]] = []
+    for item in items:
+        if item.originator not in agreements_by_originator:
+            agreements_by_originator[item.originator] = _agreements_of(item.originator)
+        agreements = agreements_by_originator[item.originator]
+        decisions = decide_all(
+            item_facts(item), [agreement_facts(a) for a in agreements.values()], now
+        )
+        audits.append(_decision_audit(item, decisions))
+        entitled = set()
+        for decision in decisions:
+            if decision.deliver:
+                entitled.add(decision.recipient)
+                plans.append(_plan_for(item, decision, agreements[decision.agreement_id]))
+        if item.event == "report.amended":
+            plans.extend(_notices_for_amendment(item, entitled, audits))
+    _audit_many(actor=actor, entries=audits)
+    return _write(plans)
+
+
+def _notices_for_amendment(
+    item: ShareableItem, entitled: set[str], audits: list[dict[str, Any]]
+) -> list[_Plan]:
+    notices = []
+    for previous in _latest_per_recipient(item.item_id).values():
+        if previous.recipient.code in entitled or previous.item_type != "report":
+            continue
+        notices.append(_notice_plan(item, previous))
+        audits.append(
+            {
+                "agency": item.originator,
+                "action": "share.notice",
+                "object_type": "report",
+                "object_id": f"{item.item_id}@{item.version}",
+                "after": {
+                    "recipient": previous.recipient.code,
+                    "previous_version": previous.item_version,
+                    "reason": "no_longer_shared",
+                },
+            }
+        )
+    return notices
+
+
+def item_distribute(*, item: ShareableItem, actor: Actor) -> list[Delivery]:
+    """Decide, audit and write the deliveries of one item; enqueue them after commit."""
+    return items_distribute(items=[item], actor=actor)
+
+
+def retraction_distribute(*, item: ShareableItem, actor: Actor) -> list[Delivery]:
+    """Relay a retraction JWT to every agency that received any version of the report.
+
+    No policy decision: whoever got the report must learn it was retracted,
+    even if its agreement has since ended. The token is re-issued by the hub
+    for recipients whose last copy was re-issued (attribution must-not).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("distribute inside the publishing transaction")
+    plans = []
+    relayed = []
+    for previous in _latest_per_recipient(item.item_id).values():
+        agreement = previous.agreement
+        token = item.issuer_jwt
+        if previous.reissued and agreement is not None:
+            token = jwt_reissue(issuer_jwt=token, originator_country=agreement.provider.country)
+        plans.append(
+            _Plan(
+                item=item,
+                recipient=previous.recipient,
+                agreement=agreement,
+                token=token,
+                withheld=(),
+                reissued=previous.reissued,
+                item_type=item.type,
+                event=item.event,
+                version=item.version,
+            )
+        )
+        relayed.append(previous.recipient.code)
+    _audit_many(
+        actor=actor,
+        entries=[
+            {
+                "agency": item.originator,
+                "action": "share.relay_retraction",
+                "object_type": "report",
+                "object_id": f"{item.item_id}@{item.version}",
+                "after": {"recipients": sorted(relayed)},
+            }
+        ],
+    )
+    return _write(plans)
+
+
+def agreement_deliveries_cancel(*, agreement: Agreement) -> int:
+    """Stop every delivery still waiting under `agreement` (suspended or terminated).
+
+    Call inside the transaction that changes the agreement's status (the caller
+    audits). A delivery being sent right now finishes; it cannot be recalled.
+    Cancelled deliveries also leave the recipient's feed.
+    """
+    return Delivery.objects.filter(
+        agreement=agreement, state__in=(DeliveryState.PENDING, DeliveryState.FAILED)
+    ).update(state=DeliveryState.CANCELLED, last_error="agreement no longer active")
+
+
+def agency_event_send(*, recipient: Agency, event: str, data: dict[str, Any]) -> Delivery | None:
+    """Send a webhook-only event (e.g. `screening.hit`) to `recipient`'s endpoint.
+
+    Not part of the feed. Returns None when the agency has no endpoint taking
+    the event. Call inside the transaction that produced the event.
+    """
+    endpoint = _active_endpoints([recipient.pk]).get(recipient.pk)
+    if endpoint is None or not endpoint.wants(event):
+        return None
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            recipient=recipient,
+            originator=hub_issuer(),
+            item_type="event",
+            item_id=str(data.get("id", ""))[:200],
+            event=event,
+            payload=data,
+        )
+        delivery_ids = [delivery.pk]
+        transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=delivery_ids))
+    return delivery

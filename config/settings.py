@@ -161,6 +161,29 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Distribution: the sweeper re-enqueues deliveries that are due and not in
+# flight, so nothing depends on a broker message surviving.
+DELIVERY_SWEEP_SECONDS = env.float("DELIVERY_SWEEP_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["sharing-deliveries-sweep"] = {
+    "task": "sharing.deliveries_sweep",
+    "schedule": DELIVERY_SWEEP_SECONDS,
+}
+# Seconds between webhook attempts (with +/-10 % jitter); dead after the last.
+DELIVERY_RETRY_SCHEDULE = env.list(
+    "DELIVERY_RETRY_SCHEDULE",
+    cast=float,
+    default=[5, 300, 1800, 7200, 18000, 36000, 86400, 86400],
+)
+# An in-flight claim older than this means its worker died: release and retry.
+DELIVERY_CLAIM_STALE_SECONDS = env.float("DELIVERY_CLAIM_STALE_SECONDS", default=120.0)
+# The sweeper leaves a delivery alone this long after enqueueing it.
+DELIVERY_REENQUEUE_AFTER_SECONDS = env.float("DELIVERY_REENQUEUE_AFTER_SECONDS", default=60.0)
+# Retries due sooner than this ride a broker countdown; later ones wait for the sweeper.
+DELIVERY_COUNTDOWN_MAX_SECONDS = env.float("DELIVERY_COUNTDOWN_MAX_SECONDS", default=60.0)
+# The `iss` of what the hub signs itself; HUB_SIGNING_KEY (a private Ed25519
+# JWK, JSON) pins its key, otherwise one is generated and kept encrypted.
+HUB_ISSUER = env.str("HUB_ISSUER", default="CORDON-HUB")
+HUB_SIGNING_KEY = env.str("HUB_SIGNING_KEY", default="")
 
 # Webhooks: refuse loopback and private targets unless explicitly allowed.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)

@@ -1,3 +1,28 @@
-from django.urls import path  # noqa: F401
+"""The analyst and administrator web UI (DESIGN 8)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import agreements, auth, manage, pages
+
+app_name = "web"
+
+urlpatterns = [
+    path("login/", auth.WebLoginView.as_view(), name="login"),
+    path("logout/", auth.WebLogoutView.as_view(), name="logout"),
+    path("", pages.home, name="home"),
+    # Administration
+    path("manage/", manage.manage_home, name="manage"),
+    path("manage/agencies/", manage.agency_list, name="manage_agencies"),
+    path("manage/agencies/<str:code>/", manage.agency_detail, name="manage_agency"),
+    path("manage/agencies/<str:code>/keys/generate", manage.key_generate_view, name="key_generate"),
+    path("manage/agencies/<str:code>/keys/rotate", manage.key_rotate_view, name="key_rotate"),
+    path("manage/agencies/<str:code>/keys/revoke", manage.key_revoke_view, name="key_revoke"),
+    path("manage/agencies/<str:code>/tokens/", manage.token_create_view, name="token_create"),
+    path(
+        "manage/agencies/<str:code>/tokens/<int:token_id>/revoke",
+        manage.token_revoke_view,
+        name="token_revoke",
+    ),
+    path("manage/agreements/", agreements.agreement_list, name="agreements"),
+    path("manage/matrix/", agreements.sharing_matrix, name="matrix"),
+]

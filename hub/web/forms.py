@@ -1,0 +1,54 @@
+"""Forms of the web UI. They validate shape only; the services decide and refuse."""
+
+from django import forms
+
+from agencies.models import AgencyKind, Role
+
+
+class AgencyCreateForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^[A-Z0-9][A-Z0-9-]{1,39}$",
+        max_length=40,
+        help_text="Upper-case letters, digits and hyphens, e.g. DE-CUSTOMS.",
+        error_messages={"invalid": "Use upper-case letters, digits and hyphens (2-40)."},
+    )
+    name = forms.CharField(max_length=200)
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        help_text="ISO 3166-1 alpha-2, e.g. FR.",
+        error_messages={"invalid": "Two letters, ISO 3166-1 alpha-2."},
+    )
+    kind = forms.ChoiceField(choices=AgencyKind.choices)
+
+
+class KeyGenerateForm(forms.Form):
+    label = forms.RegexField(
+        regex=r"^[A-Za-z0-9._-]{1,60}$",
+        required=False,
+        help_text="Optional; the key id becomes AGENCY/label. Default: the date and time.",
+        error_messages={"invalid": "Letters, digits, dot, hyphen and underscore only."},
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'feed sync'.")
+    role = forms.ChoiceField(choices=Role.choices)
+    expires_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional (UTC).",
+    )
+    allowed_ips = forms.CharField(
+        required=False,
+        help_text="Optional: addresses or CIDRs separated by spaces or commas.",
+    )
+
+    def __init__(self, *args, roles: list[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in roles]
+
+    def clean_allowed_ips(self) -> list[str]:
+        raw = self.cleaned_data.get("allowed_ips") or ""
+        return [part for part in raw.replace(",", " ").split() if part]

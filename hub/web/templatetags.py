@@ -1,0 +1,45 @@
+"""Template filters of the web UI (loaded with `{% load web %}`)."""
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+# FIRST TLP 2.0 definitions, shown next to every badge.
+TLP_MEANINGS = {
+    "CLEAR": "Disclosure is not limited: recipients may share this with the world.",
+    "GREEN": "Limited disclosure: recipients may share this within their community, not publicly.",
+    "AMBER": (
+        "Limited disclosure: recipients may share this only with their organisation and its "
+        "clients, on a need-to-know basis."
+    ),
+    "AMBER+STRICT": (
+        "Limited disclosure: recipients may share this only within their own organisation, "
+        "on a need-to-know basis."
+    ),
+    "RED": "For the eyes of the named recipients only: no further disclosure.",
+}
+
+
+@register.filter
+def words(value: Any) -> str:
+    """`not_yet_valid` -> `not yet valid`."""
+    return str(value or "").replace("_", " ")
+
+
+@register.filter
+def tlp_meaning(value: Any) -> str:
+    return TLP_MEANINGS.get(str(value), "Unknown TLP marking.")
+
+
+@register.inclusion_tag("web/includes/tlp.html")
+def tlp_badge(value: Any, *, explain: bool = False) -> dict[str, Any]:
+    return {"tlp": str(value), "meaning": tlp_meaning(value), "explain": explain}
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None

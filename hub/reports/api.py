@@ -1,0 +1,197 @@
+"""Reports API (DESIGN 6): publish, list, read, retract. One thin view per operation."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.api.inputs import validated
+from agencies.auth import require_role
+from agencies.errors import NotFound
+from agencies.models import Role
+
+from . import selectors, services
+
+
+class TokenInput(serializers.Serializer):
+    # Kept exactly as sent: the hub stores the signed document byte for byte.
+    token = serializers.CharField(trim_whitespace=False)
+
+
+class DeliveryOutput(serializers.Serializer):
+    recipient = serializers.CharField(source="recipient.code")
+    version = serializers.IntegerField(source="item_version")
+    event = serializers.CharField()
+    agreement = serializers.UUIDField(source="agreement_id", allow_null=True)
+    state = serializers.CharField()
+    withheld_classes = serializers.ListField(child=serializers.CharField())
+    reissued = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+def _screening_summary(result: Any) -> Any:
+    """What screening returned, in JSON terms (its shape belongs to hub.screening)."""
+    if result is None or isinstance(result, dict | list | str | int | bool):
+        return result
+    if isinstance(result, Iterable):
+        return {"hits": len(list(result))}
+    return str(result)
+
+
+class ReportSummaryOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    version = serializers.IntegerField(source="current_version")
+    status = serializers.CharField()
+    title = serializers.CharField()
+    tlp = serializers.CharField()
+    originator = serializers.CharField(source="originator.code")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class VersionOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    tlp = serializers.CharField()
+    kid = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    token = serializers.CharField()
+    claims = serializers.JSONField()
+    countries = serializers.ListField(child=serializers.CharField())
+    hs_chapters = serializers.ListField(child=serializers.CharField())
+    control_codes = serializers.ListField(child=serializers.CharField())
+    red_flags = serializers.ListField(child=serializers.CharField())
+    disclosures = serializers.JSONField()
+
+
+class RetractionOutput(serializers.Serializer):
+    report = serializers.UUIDField(source="report_id")
+    version = serializers.IntegerField()
+    reason = serializers.CharField()
+    kid = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    token = serializers.CharField()
+
+
+class ReportListApi(APIView):
+    class PublishOutput(serializers.Serializer):
+        id = serializers.UUIDField()
+        version = serializers.IntegerField(source="current_version")
+        status = serializers.CharField()
+        screening = serializers.JSONField()
+        deliveries = DeliveryOutput(many=True)
+
+    class Pagination(LimitOffsetPagination):
+        default_limit = 50
+        max_limit = 500
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="1..500, default 50"),
+            OpenApiParameter("offset", int),
+        ],
+        responses=ReportSummaryOutput(many=True),
+    )
+    def get(self, request):
+        require_role(request.user, Role.READER)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(
+            selectors.report_list_for(agency=request.user.agency), request, view=self
+        )
+        return paginator.get_paginated_response(ReportSummaryOutput(page, many=True).data)
+
+    @extend_schema(request=TokenInput, responses={201: PublishOutput})
+    def post(self, request):
+        require_role(request.user, Role.PUBLISHER)
+        data = validated(TokenInput, request)
+        report = services.report_publish(
+            caller_agency=request.user.agency, token=data["token"], actor=request.user.actor
+        )
+        report.screening = _screening_summary(report.screening)
+        return Response(self.PublishOutput(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportDetailApi(APIView):
+    class OwnOutput(ReportSummaryOutput):
+        view = serializers.SerializerMethodField()
+        token = serializers.SerializerMethodField()
+        claims = serializers.SerializerMethodField()
+        versions = serializers.SerializerMethodField()
+        retraction = serializers.SerializerMethodField()
+        deliveries = serializers.SerializerMethodField()
+
+        def get_view(self, report) -> str:
+            return "originator"
+
+        def _current(self, report):
+            return self.context["versions"][-1]
+
+        def get_token(self, report) -> str:
+            return self._current(report).token
+
+        def get_claims(self, report) -> dict:
+            return self._current(report).claims
+
+        def get_versions(self, report) -> list:
+            return VersionOutput(self.context["versions"], many=True).data
+
+        def get_retraction(self, report) -> dict | None:
+            retraction = getattr(report, "retraction", None)
+            return RetractionOutput(retraction).data if retraction else None
+
+        def get_deliveries(self, report) -> list:
+            return DeliveryOutput(selectors.report_deliveries(report=report), many=True).data
+
+    class ReceivedOutput(serializers.Serializer):
+        id = serializers.CharField(source="report_id")
+        view = serializers.SerializerMethodField()
+        version = serializers.IntegerField()
+        status = serializers.CharField()
+        originator = serializers.CharField()
+        token = serializers.CharField()
+        claims = serializers.JSONField()
+        withheld_classes = serializers.ListField(child=serializers.CharField())
+        agreement = serializers.CharField(allow_null=True)
+        delivered_at = serializers.DateTimeField()
+        reissued = serializers.BooleanField()
+        retraction_token = serializers.CharField(allow_null=True)
+        versions_received = serializers.ListField(child=serializers.IntegerField())
+
+        def get_view(self, view) -> str:
+            return "recipient"
+
+    @extend_schema(responses=OwnOutput)
+    def get(self, request, report_id):
+        require_role(request.user, Role.READER)
+        agency = request.user.agency
+        try:
+            report = selectors.own_report_get(agency=agency, report_id=report_id)
+        except NotFound:
+            # Not ours: the view delivered to us, if any; 404 for everyone else.
+            view = selectors.received_view_for(agency=agency, report_id=report_id)
+            return Response(self.ReceivedOutput(view).data)
+        versions = list(selectors.report_versions(report=report))
+        return Response(self.OwnOutput(report, context={"versions": versions}).data)
+
+
+class ReportRetractApi(APIView):
+    @extend_schema(request=TokenInput, responses={201: RetractionOutput})
+    def post(self, request, report_id):
+        require_role(request.user, Role.PUBLISHER)
+        data = validated(TokenInput, request)
+        retraction = services.report_retract(
+            caller_agency=request.user.agency,
+            report_id=report_id,
+            token=data["token"],
+            actor=request.user.actor,
+        )
+        body = RetractionOutput(retraction).data
+        body["deliveries"] = DeliveryOutput(retraction.deliveries, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)

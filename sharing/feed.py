@@ -6,22 +6,17 @@ publishing transaction commits, reading `seq > cursor` in order never skips an
 item that commits late and never repeats one.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
 from agencies.errors import MalformedRequest
 from agencies.models import Agency
-from sharing.models import Delivery, DeliveryState
+from sharing.cursor import CursorError, cursor_encode
+from sharing.cursor import cursor_decode as cursor_value
+from sharing.models import Agreement, Delivery, DeliveryState
 
-CURSOR_PREFIX = "cdnfeed1:"
 FEED_MAX_LIMIT = 1000
 FEED_DEFAULT_LIMIT = 100
-
-
-def cursor_encode(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
 
 
 def cursor_decode(cursor: str | None) -> int:
@@ -29,12 +24,9 @@ def cursor_decode(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        return cursor_value(cursor)
+    except CursorError as exc:
         raise MalformedRequest("after is not a feed cursor.", code="invalid_cursor") from exc
-    if not raw.startswith(CURSOR_PREFIX) or not raw[len(CURSOR_PREFIX) :].isdigit():
-        raise MalformedRequest("after is not a feed cursor.", code="invalid_cursor")
-    return int(raw[len(CURSOR_PREFIX) :])
 
 
 def feed_limit_parse(value: str | None) -> int:
@@ -63,6 +55,21 @@ def feed_item(delivery: Delivery) -> dict[str, Any]:
         "token": delivery.token,
         "agreement": str(delivery.agreement_id) if delivery.agreement_id else None,
         "delivered_at": delivery.created_at.isoformat().replace("+00:00", "Z"),
+        # Beyond DESIGN 4's fields: what was left out, and the agreement's
+        # handling terms (IEP 2.0), shown to the recipient with each item.
+        "withheld": delivery.withheld_classes,
+        "handling": _handling(delivery.agreement) if delivery.agreement_id else None,
+    }
+
+
+def _handling(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "attribution": agreement.attribution,
+        "onward_sharing": agreement.onward_sharing,
+        "permitted_actions": agreement.permitted_actions,
+        "encrypt_in_transit": agreement.encrypt_in_transit,
+        "affected_party_notifications": agreement.affected_party_notifications,
+        "legal_basis": agreement.legal_basis,
     }
 
 
@@ -73,6 +80,14 @@ class FeedPage:
     more: bool
 
 
+HANDLING_FIELDS = (
+    "attribution",
+    "onward_sharing",
+    "permitted_actions",
+    "encrypt_in_transit",
+    "affected_party_notifications",
+    "legal_basis",
+)
 FEED_FIELDS = (
     "seq",
     "item_type",
@@ -81,6 +96,7 @@ FEED_FIELDS = (
     "token",
     "agreement_id",
     "created_at",
+    "withheld_classes",
 )
 
 
@@ -89,8 +105,9 @@ def feed_page(*, agency: Agency, after: int, limit: int) -> FeedPage:
     rows = list(
         Delivery.objects.filter(recipient=agency, seq__gt=after)
         .exclude(state=DeliveryState.CANCELLED)
+        .select_related("agreement")
         .order_by("seq")
-        .only(*FEED_FIELDS)[: limit + 1]
+        .only(*FEED_FIELDS, *(f"agreement__{name}" for name in HANDLING_FIELDS))[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -52,3 +52,31 @@ class TokenCreateForm(forms.Form):
     def clean_allowed_ips(self) -> list[str]:
         raw = self.cleaned_data.get("allowed_ips") or ""
         return [part for part in raw.replace(",", " ").split() if part]
+
+
+TLP_CHOICES = [("", "any")] + [(t, t) for t in ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")]
+
+
+class InboxFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "any"),
+            ("report", "report"),
+            ("retraction", "retraction"),
+            ("sanctions_update", "sanctions update"),
+        ],
+    )
+    tlp = forms.ChoiceField(required=False, choices=TLP_CHOICES, label="TLP")
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$", required=False, help_text="Any party or route country."
+    )
+    hs_chapter = forms.RegexField(regex=r"^[0-9]{2,10}$", required=False, label="HS chapter")
+    control_code = forms.CharField(required=False, max_length=60, help_text="Prefix, e.g. 3A001.")
+    originator = forms.ChoiceField(required=False, choices=[("", "any")])
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, originators: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["originator"].choices = [("", "any")] + [(o, o) for o in originators]

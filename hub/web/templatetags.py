@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from .red_flags import red_flag_text
+
 register = template.Library()
 
 # FIRST TLP 2.0 definitions, shown next to every badge.
@@ -24,8 +26,8 @@ TLP_MEANINGS = {
 
 @register.filter
 def words(value: Any) -> str:
-    """`not_yet_valid` -> `not yet valid`."""
-    return str(value or "").replace("_", " ")
+    """`not_yet_valid` -> `not yet valid`; `internal-use-only` -> `internal use only`."""
+    return str(value or "").replace("_", " ").replace("-", " ")
 
 
 @register.filter
@@ -43,3 +45,8 @@ def get_item(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key)
     return None
+
+
+@register.filter(name="red_flag_text")
+def red_flag_text_filter(code: Any) -> str:
+    return red_flag_text(str(code))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, auth, manage, pages
+from .views import agreements, auth, inbox, manage, pages, reports
 
 app_name = "web"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("login/", auth.WebLoginView.as_view(), name="login"),
     path("logout/", auth.WebLogoutView.as_view(), name="logout"),
     path("", pages.home, name="home"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:delivery_id>/", inbox.inbox_item, name="inbox_item"),
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/new/", reports.report_compose, name="report_compose"),
+    path("reports/preview/", reports.report_preview, name="report_preview"),
+    path("reports/<uuid:report_id>/", reports.report_detail, name="report_detail"),
+    path("reports/<uuid:report_id>/amend/", reports.report_amend, name="report_amend"),
+    path("reports/<uuid:report_id>/retract/", reports.report_retract_view, name="report_retract"),
     # Administration
     path("manage/", manage.manage_home, name="manage"),
     path("manage/agencies/", manage.agency_list, name="manage_agencies"),

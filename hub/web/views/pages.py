@@ -10,4 +10,4 @@ from ..access import web_view
 
 @web_view(Role.READER)
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:manage")
+    return redirect("web:inbox")

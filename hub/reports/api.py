@@ -11,18 +11,18 @@ from rest_framework.views import APIView
 
 from agencies.api.inputs import validated
 from agencies.auth import require_role
-from agencies.errors import NotFound
+from agencies.errors import MalformedRequest, NotFound
 from agencies.models import Role
 
 from . import selectors, services
 
 
-class TokenInput(serializers.Serializer):
+class ReportTokenInput(serializers.Serializer):
     # Kept exactly as sent: the hub stores the signed document byte for byte.
     token = serializers.CharField(trim_whitespace=False)
 
 
-class DeliveryOutput(serializers.Serializer):
+class ReportDeliveryOutput(serializers.Serializer):
     recipient = serializers.CharField(source="recipient.code")
     version = serializers.IntegerField(source="item_version")
     event = serializers.CharField()
@@ -54,7 +54,7 @@ class ReportSummaryOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class VersionOutput(serializers.Serializer):
+class ReportVersionOutput(serializers.Serializer):
     version = serializers.IntegerField()
     title = serializers.CharField()
     tlp = serializers.CharField()
@@ -70,7 +70,7 @@ class VersionOutput(serializers.Serializer):
     disclosures = serializers.JSONField()
 
 
-class RetractionOutput(serializers.Serializer):
+class ReportRetractionOutput(serializers.Serializer):
     report = serializers.UUIDField(source="report_id")
     version = serializers.IntegerField()
     reason = serializers.CharField()
@@ -81,19 +81,34 @@ class RetractionOutput(serializers.Serializer):
 
 
 class ReportListApi(APIView):
-    class PublishOutput(serializers.Serializer):
+    class ReportPublishOutput(serializers.Serializer):
         id = serializers.UUIDField()
         version = serializers.IntegerField(source="current_version")
         status = serializers.CharField()
         screening = serializers.JSONField()
-        deliveries = DeliveryOutput(many=True)
+        deliveries = ReportDeliveryOutput(many=True)
 
     class Pagination(LimitOffsetPagination):
         default_limit = 50
         max_limit = 500
 
+    class ReportReceivedSummaryOutput(serializers.Serializer):
+        id = serializers.CharField()
+        version = serializers.IntegerField()
+        title = serializers.CharField(allow_null=True)
+        tlp = serializers.CharField(allow_null=True)
+        originator = serializers.CharField()
+        withheld_classes = serializers.ListField(child=serializers.CharField())
+        delivered_at = serializers.DateTimeField()
+
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "view",
+                str,
+                enum=["own", "received"],
+                description="own (default): the agency's reports; received: those delivered to it",
+            ),
             OpenApiParameter("limit", int, description="1..500, default 50"),
             OpenApiParameter("offset", int),
         ],
@@ -101,25 +116,37 @@ class ReportListApi(APIView):
     )
     def get(self, request):
         require_role(request.user, Role.READER)
+        agency = request.user.agency
         paginator = self.Pagination()
+        view = request.query_params.get("view", "own")
+        if view == "received":
+            page = paginator.paginate_queryset(
+                selectors.received_report_list(agency=agency), request, view=self
+            )
+            rows = [selectors.received_summary(delivery) for delivery in page]
+            return paginator.get_paginated_response(
+                self.ReportReceivedSummaryOutput(rows, many=True).data
+            )
+        if view != "own":
+            raise MalformedRequest('view must be "own" or "received".', code="invalid_view")
         page = paginator.paginate_queryset(
-            selectors.report_list_for(agency=request.user.agency), request, view=self
+            selectors.report_list_for(agency=agency), request, view=self
         )
         return paginator.get_paginated_response(ReportSummaryOutput(page, many=True).data)
 
-    @extend_schema(request=TokenInput, responses={201: PublishOutput})
+    @extend_schema(request=ReportTokenInput, responses={201: ReportPublishOutput})
     def post(self, request):
         require_role(request.user, Role.PUBLISHER)
-        data = validated(TokenInput, request)
+        data = validated(ReportTokenInput, request)
         report = services.report_publish(
             caller_agency=request.user.agency, token=data["token"], actor=request.user.actor
         )
         report.screening = _screening_summary(report.screening)
-        return Response(self.PublishOutput(report).data, status=status.HTTP_201_CREATED)
+        return Response(self.ReportPublishOutput(report).data, status=status.HTTP_201_CREATED)
 
 
 class ReportDetailApi(APIView):
-    class OwnOutput(ReportSummaryOutput):
+    class ReportOwnOutput(ReportSummaryOutput):
         view = serializers.SerializerMethodField()
         token = serializers.SerializerMethodField()
         claims = serializers.SerializerMethodField()
@@ -140,16 +167,16 @@ class ReportDetailApi(APIView):
             return self._current(report).claims
 
         def get_versions(self, report) -> list:
-            return VersionOutput(self.context["versions"], many=True).data
+            return ReportVersionOutput(self.context["versions"], many=True).data
 
         def get_retraction(self, report) -> dict | None:
             retraction = getattr(report, "retraction", None)
-            return RetractionOutput(retraction).data if retraction else None
+            return ReportRetractionOutput(retraction).data if retraction else None
 
         def get_deliveries(self, report) -> list:
-            return DeliveryOutput(selectors.report_deliveries(report=report), many=True).data
+            return ReportDeliveryOutput(selectors.report_deliveries(report=report), many=True).data
 
-    class ReceivedOutput(serializers.Serializer):
+    class ReportReceivedOutput(serializers.Serializer):
         id = serializers.CharField(source="report_id")
         view = serializers.SerializerMethodField()
         version = serializers.IntegerField()
@@ -167,7 +194,7 @@ class ReportDetailApi(APIView):
         def get_view(self, view) -> str:
             return "recipient"
 
-    @extend_schema(responses=OwnOutput)
+    @extend_schema(responses=ReportOwnOutput)
     def get(self, request, report_id):
         require_role(request.user, Role.READER)
         agency = request.user.agency
@@ -176,22 +203,22 @@ class ReportDetailApi(APIView):
         except NotFound:
             # Not ours: the view delivered to us, if any; 404 for everyone else.
             view = selectors.received_view_for(agency=agency, report_id=report_id)
-            return Response(self.ReceivedOutput(view).data)
+            return Response(self.ReportReceivedOutput(view).data)
         versions = list(selectors.report_versions(report=report))
-        return Response(self.OwnOutput(report, context={"versions": versions}).data)
+        return Response(self.ReportOwnOutput(report, context={"versions": versions}).data)
 
 
 class ReportRetractApi(APIView):
-    @extend_schema(request=TokenInput, responses={201: RetractionOutput})
+    @extend_schema(request=ReportTokenInput, responses={201: ReportRetractionOutput})
     def post(self, request, report_id):
         require_role(request.user, Role.PUBLISHER)
-        data = validated(TokenInput, request)
+        data = validated(ReportTokenInput, request)
         retraction = services.report_retract(
             caller_agency=request.user.agency,
             report_id=report_id,
             token=data["token"],
             actor=request.user.actor,
         )
-        body = RetractionOutput(retraction).data
-        body["deliveries"] = DeliveryOutput(retraction.deliveries, many=True).data
+        body = ReportRetractionOutput(retraction).data
+        body["deliveries"] = ReportDeliveryOutput(retraction.deliveries, many=True).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet, Subquery
 
 from agencies.errors import NotFound
 from agencies.models import Agency
@@ -38,6 +38,34 @@ class ReceivedView:
     reissued: bool
     retraction_token: str | None = None
     versions_received: list[int] = field(default_factory=list)
+
+
+def received_report_list(*, agency: Agency) -> QuerySet[Delivery]:
+    """The latest delivery of each report the agency received, newest first."""
+    received = Delivery.objects.filter(
+        recipient=agency, item_type="report", seq__isnull=False
+    ).exclude(state=DeliveryState.CANCELLED)
+    latest = received.values("item_id").annotate(last=Max("seq")).values("last")
+    return received.filter(seq__in=Subquery(latest)).order_by("-seq")
+
+
+def received_summary(delivery: Delivery) -> dict[str, Any]:
+    """One line of a recipient's report list, from the presentation it was given."""
+    claims = presentation_claims(delivery.token)
+    report = claims.get("report") or {}
+    attribution = claims.get("attribution")
+    originator = delivery.originator
+    if delivery.reissued and isinstance(attribution, dict):
+        originator = attribution.get("originator", originator)
+    return {
+        "id": delivery.item_id,
+        "version": delivery.item_version,
+        "title": report.get("title"),
+        "tlp": report.get("tlp"),
+        "originator": originator,
+        "withheld_classes": list(delivery.withheld_classes),
+        "delivered_at": delivery.delivered_at or delivery.created_at,
+    }
 
 
 def report_list_for(*, agency: Agency) -> QuerySet[Report]:

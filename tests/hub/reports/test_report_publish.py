@@ -317,3 +317,22 @@ def test_red_report_reaches_only_named_recipients(originator, partner, narrow_pa
     assert response.status_code == 201, response.json()
     assert [d["recipient"] for d in response.json()["deliveries"]] == ["NL-FIOD"]
     assert ReportVersion.objects.get(report_id=report["id"]).red_recipients == ["NL-FIOD"]
+
+
+def test_recipient_lists_the_reports_delivered_to_it(
+    originator, partner, outsider, publisher, client_for, agreements
+):
+    first, second = report_claims(), report_claims(title="Second")
+    publish(publisher, report_sign(agency=originator, claims=first))
+    publish(publisher, report_sign(agency=originator, claims=second))
+    publish(publisher, report_sign(agency=originator, claims={**first, "version": 2}))
+
+    listing = client_for(partner, Role.READER).get(URL, {"view": "received"})
+    nothing = client_for(outsider, Role.READER).get(URL, {"view": "received"})
+
+    assert listing.status_code == 200
+    rows = listing.json()["results"]
+    assert [(row["id"], row["version"]) for row in rows] == [(first["id"], 2), (second["id"], 1)]
+    assert rows[0]["originator"] == "DE-CUSTOMS"
+    assert rows[0]["withheld_classes"] == ["person_identity"]
+    assert nothing.json()["count"] == 0

@@ -1,0 +1,689 @@
+"""The screening matcher: an in-memory blocking index and a name scorer.
+
+Pure Python, no Django: `ScreeningIndex.build(entries)` takes FtM entity
+dicts (with the lists they are on) and `index.screen(query, ...)` returns
+scored `Match`es with an explanation. `hub.screening.selectors` builds one
+index per process from the register and rebuilds it when the register
+changes.
+
+Method (why this and not a library scorer; numbers in BENCHMARKS.md):
+
+* Blocking. Every name token of the register is indexed under itself, its
+  one-character deletions (a SymSpell-style neighbourhood: any query token
+  within one edit, transposition included, shares a key), and its consonant
+  skeleton (abjad scripts, vowel variants). Adjacent token pairs are also
+  indexed joined, so "xi jin ping" finds "XI Jinping" and "al assad" finds
+  "ALASSAD". A query collects the names sharing keys, weighted by inverse
+  document frequency, and scores only the best few dozen entities. A full
+  scan with rapidfuzz over 30k names costs 20-40 ms a query; FollowTheMoney's
+  `compare` costs far more (it builds proxies and compares every name pair),
+  so neither reaches the 5 ms budget.
+* Scoring. Names are compared token by token (rapidfuzz's optimal string
+  alignment distance, so a transposition is one edit), aligned greedily best
+  pair first, so token order never matters; initials match their name;
+  consecutive tokens may join ("jin ping" = "jinping"). Each token weighs its
+  inverse document frequency in the register, so agreeing on "Mohammed" says
+  less than agreeing on "Soleimani". The name score is the weighted share of
+  the query that matched, reduced by the share of the listed name left
+  unmatched (lightly once two query tokens agree, which is what a missing
+  middle name or patronymic looks like; heavily for a single-token query).
+* Evidence. Birth dates, countries and identifiers move the name score up or
+  down by fixed, explained amounts; an identifier match can lift a weak name
+  match over the threshold; a different birth year pulls a strong name match
+  under it. Schemata that cannot be the same thing (a Person and a Company)
+  are never compared.
+
+rigour and normality supply transliteration and legal-form data; rapidfuzz
+the edit distances (C speed); jellyfish's phonetic codes were tried for
+blocking and dropped: the deletion neighbourhood and the skeleton found the
+same candidates with fewer false ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from followthemoney import model
+from followthemoney.types import registry
+from rapidfuzz.distance import OSA
+
+from hub.screening.normalise import NameForm, is_org_schema, name_form, phonetic, skeleton
+
+NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias", "abbreviation")
+NAME_KIND_FACTOR = {
+    "name": 1.0,
+    "alias": 1.0,
+    "previousName": 1.0,
+    "abbreviation": 0.95,
+    "weakAlias": 0.9,
+}
+
+TOKEN_ACCEPT = 0.7  # a token pair below this similarity is not a match
+INITIAL_SIMILARITY = 0.8
+SKELETON_SIMILARITY = 0.85
+PHONETIC_SIMILARITY = 0.92
+JOIN_ACCEPT = 0.8
+INITIAL_CREDIT_SHORT = 0.9  # the initial itself is fully explained by the name
+INITIAL_CREDIT_FULL = 0.3  # but an initial says little about the full name
+STRONG_CREDIT = 0.7
+LEFTOVER_PENALTY = 0.45  # share of the unmatched listed name that counts against
+LEFTOVER_PENALTY_WEAK = 0.8  # ... when fewer than two tokens agree
+ARTICLES = frozenset(
+    {"al", "el", "ul", "ad", "as", "ash", "ar", "an", "at", "az", "abd", "abu", "bin", "ibn", "bn"}
+)
+CANDIDATE_LIMIT = 40  # entities scored in full per query
+BROAD_POSTING = 4000  # postings longer than this are skipped when rarer tokens exist
+
+# Evidence adjustments (added to the name score, then clipped to [0, 1]).
+BIRTH_DATE_SAME = 0.08
+BIRTH_YEAR_SAME = 0.04
+BIRTH_MONTH_DIFFERENT = -0.08
+BIRTH_YEAR_DIFFERENT = -0.25
+COUNTRY_SAME = 0.03
+COUNTRY_DIFFERENT = -0.1
+IDENTIFIER_SAME = 0.35
+IDENTIFIER_DIFFERENT = -0.05
+
+DATE_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+NON_ALNUM_ID = re.compile(r"[^A-Z0-9]")
+
+
+@lru_cache(maxsize=256)
+def _schema_properties(schema: str) -> dict[str, tuple[str, ...]]:
+    """Property names of `schema` grouped by what screening uses them for."""
+    groups: dict[str, list[str]] = {"country": [], "identifier": [], "birthDate": []}
+    found = model.get(schema)
+    if found is None:
+        return {
+            "country": ("country", "nationality"),
+            "identifier": ("idNumber",),
+            "birthDate": ("birthDate",),
+        }
+    for name, prop in found.properties.items():
+        if prop.type == registry.country:
+            groups["country"].append(name)
+        elif prop.type == registry.identifier:
+            groups["identifier"].append(name)
+    if "birthDate" in found.properties:
+        groups["birthDate"].append("birthDate")
+    return {key: tuple(value) for key, value in groups.items()}
+
+
+@lru_cache(maxsize=1024)
+def schemata_compatible(query_schema: str, entity_schema: str) -> bool:
+    """False when the two schemata cannot describe the same thing (Person vs Company)."""
+    query = model.get(query_schema)
+    entity = model.get(entity_schema)
+    if query is None or entity is None or query.name == "Thing":
+        return True
+    return query.can_match(entity) or entity.can_match(query)
+
+
+def identifier_key(value: str) -> str:
+    return NON_ALNUM_ID.sub("", value.upper())
+
+
+def country_key(value: str) -> str | None:
+    cleaned = registry.country.clean(value)
+    return cleaned.lower() if cleaned else None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One registered entity as the index holds it."""
+
+    id: str
+    schema: str
+    caption: str
+    lists: frozenset[str]
+    countries: frozenset[str]
+    birth_dates: tuple[str, ...]
+    identifiers: frozenset[str]
+    properties: dict
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entry: int  # index into ScreeningIndex.entries
+    kind: str  # name, alias, weakAlias, previousName, abbreviation
+    form: NameForm
+
+
+@dataclass(slots=True)
+class PartyQuery:
+    """One party to screen (the "properties" of a DESIGN 5 query)."""
+
+    schema: str
+    names: list[str]
+    countries: list[str] = field(default_factory=list)
+    birth_dates: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_properties(cls, schema: str, properties: dict) -> PartyQuery:
+        return cls(
+            schema=schema,
+            names=[str(v) for v in properties.get("name", []) if str(v).strip()],
+            countries=[str(v) for v in properties.get("country", [])]
+            + [str(v) for v in properties.get("nationality", [])],
+            birth_dates=[str(v) for v in properties.get("birthDate", [])],
+            identifiers=[str(v) for key in ("idNumber", "passportNumber", "registrationNumber", "taxNumber", "imoNumber")
+                         for v in properties.get(key, [])],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A scored candidate for one query."""
+
+    entry: Entry
+    score: float
+    name_score: float
+    query_name: str
+    matched_name: str
+    matched_kind: str
+    explanation: str
+    features: dict
+
+
+@dataclass(slots=True)
+class NameComparison:
+    score: float
+    pairs: list[tuple[str, str, float]]  # query token(s), listed token(s), similarity
+    unmatched_query: list[str]
+    unmatched_listed: list[str]
+
+
+def token_similarity(query: str, listed: str, abjad: bool) -> float:
+    """Similarity of two tokens in [0, 1]; 0 below TOKEN_ACCEPT."""
+    if query == listed:
+        return 1.0
+    if len(query) == 1 or len(listed) == 1:
+        return INITIAL_SIMILARITY if query[0] == listed[0] else 0.0
+    similarity = OSA.normalized_similarity(query, listed)
+    if similarity < 1.0:
+        query_phonetic, listed_phonetic = phonetic(query), phonetic(listed)
+        if query_phonetic == listed_phonetic:
+            similarity = max(similarity, PHONETIC_SIMILARITY)
+        else:
+            similarity = max(
+                similarity, OSA.normalized_similarity(query_phonetic, listed_phonetic) * 0.95
+            )
+    if similarity < 1.0 and (abjad or min(len(query), len(listed)) >= 5):
+        query_skeleton = skeleton(query)
+        if len(query_skeleton) >= (2 if abjad else 4) and query_skeleton == skeleton(listed):
+            similarity = max(similarity, SKELETON_SIMILARITY + 0.1 * similarity)
+    return similarity if similarity >= TOKEN_ACCEPT else 0.0
+
+
+class ScreeningIndex:
+    """Names of registered entities, indexed for fast candidate retrieval."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.names: list[IndexedName] = []
+        self.vocabulary: dict[str, int] = {}
+        self.postings: list[list[int]] = []  # token id -> name indexes
+        self.keys: dict[str, list[int]] = defaultdict(list)  # blocking key -> token ids
+        self.idf: list[float] = []
+        self.unknown_weight = 1.0
+
+    # -- building -----------------------------------------------------
+    @classmethod
+    def build(cls, entries: Iterable[tuple[dict, Iterable[str]]]) -> ScreeningIndex:
+        """An index over (FtM entity dict, list names) pairs."""
+        index = cls()
+        for entity, lists in entries:
+            index._add(entity, frozenset(lists))
+        index._finish()
+        return index
+
+    def _add(self, entity: dict, lists: frozenset[str]) -> None:
+        schema = entity.get("schema") or "LegalEntity"
+        properties = entity.get("properties") or {}
+        groups = _schema_properties(schema)
+        org = is_org_schema(schema)
+        names: list[tuple[str, str]] = [
+            (kind, value) for kind in NAME_PROPERTIES for value in properties.get(kind, []) if value
+        ]
+        if not names:
+            return
+        countries = frozenset(
+            key
+            for prop in groups["country"]
+            for value in properties.get(prop, [])
+            if (key := country_key(value))
+        )
+        identifiers = frozenset(
+            key
+            for prop in groups["identifier"]
+            for value in properties.get(prop, [])
+            if len(key := identifier_key(value)) >= 4
+        )
+        entry = Entry(
+            id=entity["id"],
+            schema=schema,
+            caption=entity.get("caption") or names[0][1],
+            lists=lists,
+            countries=countries,
+            birth_dates=tuple(properties.get("birthDate", [])),
+            identifiers=identifiers,
+            properties=properties,
+        )
+        position = len(self.entries)
+        self.entries.append(entry)
+        seen: set[tuple[str, ...]] = set()
+        forms = []
+        for kind, value in names:
+            form = name_form(value, org)
+            forms.append((kind, form))
+            if form.org_form:
+                # Also the name with its legal form spelt out, so a query whose
+                # legal form is misspelt or unknown still lines up token by token.
+                forms.append((kind, name_form(value, False)))
+        for kind, form in forms:
+            if not form.tokens or form.tokens in seen:
+                continue
+            seen.add(form.tokens)
+            name_id = len(self.names)
+            self.names.append(IndexedName(entry=position, kind=kind, form=form))
+            tokens = set(form.tokens)
+            tokens.update(a + b for a, b in zip(form.tokens, form.tokens[1:], strict=False))
+            for token in tokens:
+                token_id = self.vocabulary.get(token)
+                if token_id is None:
+                    token_id = self.vocabulary[token] = len(self.postings)
+                    self.postings.append([])
+                postings = self.postings[token_id]
+                if not postings or postings[-1] != name_id:
+                    postings.append(name_id)
+
+    def _finish(self) -> None:
+        total = max(len(self.names), 1)
+        self.idf = [math.log((total + 1) / (len(p) + 1)) + 1.0 for p in self.postings]
+        self.unknown_weight = math.log(total + 1) + 1.0
+        for token, token_id in self.vocabulary.items():
+            for key in blocking_keys(token):
+                self.keys[key].append(token_id)
+        self.keys = dict(self.keys)
+
+    def weight(self, token: str) -> float:
+        token_id = self.vocabulary.get(token)
+        return self.idf[token_id] if token_id is not None else self.unknown_weight
+
+    # -- querying -----------------------------------------------------
+    def candidates(self, forms: Sequence[NameForm], limit: int = CANDIDATE_LIMIT) -> list[int]:
+        """Entry indexes sharing blocking keys with the query names, best first."""
+        name_scores: dict[int, float] = defaultdict(float)
+        for form in forms:
+            query_tokens = list(dict.fromkeys(form.tokens))
+            query_tokens += [a + b for a, b in zip(form.tokens, form.tokens[1:], strict=False)]
+            hits: list[tuple[float, list[int]]] = []
+            for token in query_tokens:
+                token_ids: dict[int, float] = {}
+                exact = self.vocabulary.get(token)
+                if exact is not None:
+                    token_ids[exact] = 1.0
+                for key in blocking_keys(token, abjad=form.abjad):
+                    for token_id in self.keys.get(key, ()):
+                        token_ids.setdefault(token_id, 0.8)
+                for token_id, factor in token_ids.items():
+                    hits.append((self.idf[token_id] * factor, self.postings[token_id]))
+            has_narrow = any(len(p) <= BROAD_POSTING for _, p in hits)
+            for weight, postings in hits:
+                if has_narrow and len(postings) > BROAD_POSTING:
+                    continue
+                for name_id in postings:
+                    name_scores[name_id] += weight
+        entry_scores: dict[int, float] = {}
+        for name_id, score in name_scores.items():
+            entry = self.names[name_id].entry
+            if score > entry_scores.get(entry, 0.0):
+                entry_scores[entry] = score
+        ranked = sorted(entry_scores.items(), key=lambda item: -item[1])
+        return [entry for entry, _ in ranked[:limit]]
+
+    def compare_names(self, query: NameForm, listed: NameForm) -> NameComparison:
+        """Token-aligned similarity of a query name and a listed name."""
+        q_tokens, l_tokens = query.tokens, listed.tokens
+        abjad = query.abjad or listed.abjad
+        scored = []
+        for i, q in enumerate(q_tokens):
+            for j, item in enumerate(l_tokens):
+                similarity = token_similarity(q, item, abjad)
+                if similarity:
+                    scored.append((similarity, -abs(i - j), i, j))
+        scored.sort(reverse=True)
+        # Credit per token: an exact token counts fully; a fuzzy one by its
+        # similarity squared (a typo costs, a different name costs more); an
+        # initial counts for the initial but little for the full name it stands for.
+        q_credit: dict[int, float] = {}
+        l_credit: dict[int, float] = {}
+        pairs: list[tuple[str, str, float]] = []
+        strong = 0
+        for similarity, _, i, j in scored:
+            if i in q_credit or j in l_credit:
+                continue
+            q_token, l_token = q_tokens[i], l_tokens[j]
+            if len(q_token) == 1 or len(l_token) == 1:
+                q_credit[i] = INITIAL_CREDIT_SHORT if len(q_token) == 1 else INITIAL_CREDIT_FULL
+                l_credit[j] = INITIAL_CREDIT_SHORT if len(l_token) == 1 else INITIAL_CREDIT_FULL
+            else:
+                credit = similarity if (similarity == 1.0 or abjad) else similarity * similarity
+                q_credit[i] = l_credit[j] = credit
+                strong += credit >= STRONG_CREDIT
+            pairs.append((q_token, l_token, similarity))
+        if len(q_credit) < len(q_tokens) or len(l_credit) < len(l_tokens):
+            strong += self._join_runs(
+                q_tokens, l_tokens, q_credit, l_credit, pairs, abjad, query_side=True
+            )
+            strong += self._join_runs(
+                l_tokens, q_tokens, l_credit, q_credit, pairs, abjad, query_side=False
+            )
+        q_weights = [self.weight(t) for t in q_tokens]
+        l_weights = [self.weight(t) for t in l_tokens]
+        # An unknown query token matched to a listed one weighs what the listed one weighs.
+        for i, token in enumerate(q_tokens):
+            if i in q_credit and token not in self.vocabulary:
+                partner = next((p[1] for p in pairs if p[0] == token), None)
+                if partner is not None and partner in self.vocabulary:
+                    q_weights[i] = self.weight(partner)
+        q_total = sum(q_weights) or 1.0
+        l_total = sum(l_weights) or 1.0
+        q_cover = sum(w * q_credit.get(i, 0.0) for i, w in enumerate(q_weights)) / q_total
+        l_cover = sum(w * l_credit.get(j, 0.0) for j, w in enumerate(l_weights)) / l_total
+        # Two agreeing tokens make a leftover listed token look like a missing
+        # middle name; a single agreeing token (a shared surname) does not.
+        leftover = LEFTOVER_PENALTY if strong >= 2 or len(l_tokens) == 1 else LEFTOVER_PENALTY_WEAK
+        score = q_cover * (1.0 - leftover * (1.0 - l_cover))
+        return NameComparison(
+            score=score,
+            pairs=pairs,
+            unmatched_query=[t for i, t in enumerate(q_tokens) if i not in q_credit],
+            unmatched_listed=[t for j, t in enumerate(l_tokens) if j not in l_credit],
+        )
+
+    @staticmethod
+    def _join_runs(
+        side: tuple[str, ...],
+        other: tuple[str, ...],
+        side_credit: dict[int, float],
+        other_credit: dict[int, float],
+        pairs: list[tuple[str, str, float]],
+        abjad: bool,
+        query_side: bool,
+    ) -> int:
+        """Match runs of unmatched consecutive tokens of `side`, joined, to one unmatched
+        token of `other` ("jin ping" = "jinping", "al assad" = "alasad"); returns how many
+        strong matches that added."""
+        added = 0
+        for j, target in enumerate(other):
+            if j in other_credit or len(target) < 3:
+                continue
+            for start in range(len(side)):
+                if start in side_credit:
+                    continue
+                joined = side[start]
+                for end in range(start + 1, min(start + 4, len(side))):
+                    if end in side_credit:
+                        break
+                    joined += side[end]
+                    similarity = OSA.normalized_similarity(joined, target)
+                    if (
+                        abjad
+                        and similarity < JOIN_ACCEPT
+                        and (side[start] in ARTICLES or target[:2] in ("al", "el"))
+                        and len(consonants := skeleton(joined)) >= 3
+                        and consonants == skeleton(target)
+                    ):
+                        similarity = SKELETON_SIMILARITY
+                    if similarity >= JOIN_ACCEPT:
+                        credit = (
+                            similarity if similarity == 1.0 or abjad else similarity * similarity
+                        )
+                        for k in range(start, end + 1):
+                            side_credit[k] = credit
+                        other_credit[j] = credit
+                        added += credit >= STRONG_CREDIT
+                        run = " ".join(side[start : end + 1])
+                        pairs.append(
+                            (run, target, similarity) if query_side else (target, run, similarity)
+                        )
+                        break
+                if j in other_credit:
+                    break
+        return added
+
+    def screen(
+        self,
+        query: PartyQuery,
+        *,
+        visible_lists: frozenset[str] | set[str] | None = None,
+        limit: int = 5,
+        cutoff: float = 0.5,
+    ) -> list[Match]:
+        """The best `limit` matches scoring at least `cutoff`, best first.
+
+        `visible_lists` None means every list; an empty set means none.
+        """
+        if visible_lists is not None and not visible_lists:
+            return []
+        query_org = is_org_schema(query.schema) or query.schema == "Thing"
+        forms: list[NameForm] = []
+        for name in query.names:
+            for org in (False, True) if query_org else (False,):
+                form = name_form(name, org)
+                if form.tokens and form not in forms:
+                    forms.append(form)
+        if not forms:
+            return []
+        evidence_query = _QueryEvidence.of(query)
+        matches: list[Match] = []
+        for position in self.candidates(forms):
+            entry = self.entries[position]
+            if visible_lists is not None and not (entry.lists & visible_lists):
+                continue
+            if not schemata_compatible(query.schema, entry.schema):
+                continue
+            match = self._score_entry(position, entry, forms, query, evidence_query)
+            if match is not None and match.score >= cutoff:
+                matches.append(match)
+        matches.sort(key=lambda m: (-m.score, m.entry.id))
+        return matches[:limit]
+
+    def names_of(self, position: int) -> list[IndexedName]:
+        return self._names_by_entry()[position]
+
+    def _names_by_entry(self) -> list[list[IndexedName]]:
+        cached = getattr(self, "_by_entry", None)
+        if cached is None:
+            cached = [[] for _ in self.entries]
+            for item in self.names:
+                cached[item.entry].append(item)
+            self._by_entry = cached
+        return cached
+
+    def _score_entry(
+        self,
+        position: int,
+        entry: Entry,
+        forms: list[NameForm],
+        query: PartyQuery,
+        evidence_query: _QueryEvidence,
+    ) -> Match | None:
+        best: tuple[float, NameForm, IndexedName, NameComparison] | None = None
+        entry_org = is_org_schema(entry.schema)
+        for listed in self.names_of(position):
+            for form in forms:
+                if bool(form.org_form) and not entry_org:
+                    continue
+                comparison = self.compare_names(form, listed.form)
+                score = comparison.score * NAME_KIND_FACTOR.get(listed.kind, 1.0)
+                if best is None or score > best[0]:
+                    best = (score, form, listed, comparison)
+        if best is None or best[0] <= 0.0:
+            return None
+        name_score, form, listed, comparison = best
+        adjustments = evidence(evidence_query, entry)
+        score = min(1.0, max(0.0, name_score + sum(delta for _, delta, _ in adjustments)))
+        explanation = explain(query_name=form.original, listed=listed, comparison=comparison,
+                              name_score=name_score, adjustments=adjustments, form=form)  # fmt: skip
+        features = {"name": round(name_score, 4)}
+        for kind, delta, _ in adjustments:
+            features[kind] = round(features.get(kind, 0.0) + delta, 4)
+        return Match(
+            entry=entry,
+            score=round(score, 4),
+            name_score=round(name_score, 4),
+            query_name=form.original,
+            matched_name=listed.form.original,
+            matched_kind=listed.kind,
+            explanation=explanation,
+            features=features,
+        )
+
+
+def deletions(token: str) -> set[str]:
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+@lru_cache(maxsize=100_000)
+def blocking_keys(token: str, abjad: bool = False) -> tuple[str, ...]:
+    """Keys under which `token` is indexed (register side) or looked up (query side)."""
+    keys: set[str] = {token}
+    if len(token) >= 4:
+        keys.update("~" + d for d in deletions(token))
+        keys.add("~" + token)
+    keys.add("=" + phonetic(token))
+    consonants = skeleton(token)
+    if len(consonants) >= (2 if abjad else 3):
+        keys.add("#" + consonants)
+    keys.discard(token)  # the exact token is looked up in the vocabulary directly
+    return tuple(keys)
+
+
+@dataclass(slots=True)
+class _QueryEvidence:
+    countries: frozenset[str]
+    birth_dates: list[tuple[str, str | None, str | None]]
+    identifiers: frozenset[str]
+
+    @classmethod
+    def of(cls, query: PartyQuery) -> _QueryEvidence:
+        return cls(
+            countries=frozenset(key for value in query.countries if (key := country_key(value))),
+            birth_dates=[parts for value in query.birth_dates if (parts := date_parts(value))],
+            identifiers=frozenset(
+                key for value in query.identifiers if len(key := identifier_key(value)) >= 4
+            ),
+        )
+
+
+def date_parts(value: str) -> tuple[str, str | None, str | None] | None:
+    found = DATE_PREFIX.match(value.strip())
+    return (found.group(1), found.group(2), found.group(3)) if found else None
+
+
+def evidence(query: _QueryEvidence, entry: Entry) -> list[tuple[str, float, str]]:
+    """(feature, score delta, reason) for every piece of non-name evidence."""
+    found: list[tuple[str, float, str]] = []
+    listed_dates = [parts for value in entry.birth_dates if (parts := date_parts(value))]
+    if query.birth_dates and listed_dates:
+        found.append(("birthDate", *_compare_dates(query.birth_dates, listed_dates)))
+    if query.countries and entry.countries:
+        common = query.countries & entry.countries
+        if common:
+            found.append(("country", COUNTRY_SAME, f"country {', '.join(sorted(common))} matches"))
+        else:
+            found.append((
+                "country",
+                COUNTRY_DIFFERENT,
+                f"country {', '.join(sorted(query.countries))} differs from listed {', '.join(sorted(entry.countries))}",
+            ))  # fmt: skip
+    if query.identifiers and entry.identifiers:
+        common = query.identifiers & entry.identifiers
+        if common:
+            found.append(
+                ("identifier", IDENTIFIER_SAME, f"identifier {', '.join(sorted(common))} matches")
+            )
+        else:
+            found.append(
+                ("identifier", IDENTIFIER_DIFFERENT, "identifiers differ from the listed ones")
+            )
+    return found
+
+
+def _compare_dates(query: list, listed: list) -> tuple[float, str]:
+    best: tuple[float, str] | None = None
+    for q in query:
+        for item in listed:
+            q_text, l_text = "-".join(p for p in q if p), "-".join(p for p in item if p)
+            if q[0] != item[0]:
+                outcome = (
+                    BIRTH_YEAR_DIFFERENT,
+                    f"birth date {q_text} differs from listed {l_text}",
+                )
+            elif q[1] and item[1] and q[1] != item[1]:
+                outcome = (
+                    BIRTH_MONTH_DIFFERENT,
+                    f"birth month {q_text} differs from listed {l_text}",
+                )
+            elif q[1] and item[1] and q[2] and item[2] and q[2] == item[2]:
+                outcome = (BIRTH_DATE_SAME, f"birth date {q_text} matches")
+            elif q[2] and item[2] and q[2] != item[2]:
+                outcome = (
+                    BIRTH_MONTH_DIFFERENT,
+                    f"birth day {q_text} differs from listed {l_text}",
+                )
+            else:
+                outcome = (BIRTH_YEAR_SAME, f"birth year {q[0]} matches listed {l_text}")
+            if best is None or outcome[0] > best[0]:
+                best = outcome
+    assert best is not None
+    return best
+
+
+def explain(
+    *,
+    query_name: str,
+    listed: IndexedName,
+    comparison: NameComparison,
+    name_score: float,
+    adjustments: list[tuple[str, float, str]],
+    form: NameForm,
+) -> str:
+    """One readable line: which names matched how, and what moved the score."""
+    kind = {"name": "name", "weakAlias": "weak alias", "previousName": "previous name"}.get(
+        listed.kind, listed.kind
+    )
+    parts = [f"name {query_name!r} ~ {kind} {listed.form.original!r}: {name_score:.2f}"]
+    tokens = []
+    for query_token, listed_token, similarity in comparison.pairs:
+        if query_token == listed_token:
+            tokens.append(query_token)
+        elif len(query_token) == 1 or len(listed_token) == 1:
+            tokens.append(f"{query_token}~{listed_token} (initial)")
+        elif " " in query_token or " " in listed_token:
+            tokens.append(f"{query_token}~{listed_token} (joined)")
+        else:
+            tokens.append(f"{query_token}~{listed_token} ({similarity:.2f})")
+    if tokens:
+        parts.append("tokens " + ", ".join(tokens))
+    if comparison.unmatched_listed:
+        parts.append("not in query: " + " ".join(comparison.unmatched_listed))
+    if comparison.unmatched_query:
+        parts.append("not listed: " + " ".join(comparison.unmatched_query))
+    if form.org_form or listed.form.org_form:
+        query_form = " ".join(form.org_form) or "none"
+        listed_form = " ".join(listed.form.org_form) or "none"
+        parts.append(f"legal form {query_form} / {listed_form} (ignored)")
+    if form.abjad:
+        parts.append("query in an abjad script, compared by consonants")
+    for _, delta, reason in adjustments:
+        parts.append(f"{reason} ({delta:+.2f})")
+    return "; ".join(parts)

@@ -1,0 +1,94 @@
+"""Reads for screening: the per-process index of the register, and visibility.
+
+The index is built from every listed (not delisted) entity of every list and
+cached per process. Each use compares a cheap register version (the highest
+accepted-update id and entity id) with the one the index was built at, and
+rebuilds when they differ, so a web or worker process never screens against
+a stale register for longer than one request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from django.db.models import Max
+
+from agencies.models import Agency
+from hub.models import SanctionedEntity, SanctionsUpdate
+from hub.screening.matcher import ScreeningIndex
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_cached: tuple[tuple, ScreeningIndex] | None = None
+
+
+def register_version() -> tuple:
+    """A value that changes whenever the register changes."""
+    updates = SanctionsUpdate.objects.aggregate(last=Max("id"))["last"]
+    entities = SanctionedEntity.objects.aggregate(last=Max("id"))["last"]
+    return (updates, entities)
+
+
+def _register_entries() -> Iterator[tuple[dict, list[str]]]:
+    """(FtM entity dict, list names) for every listed entity, one per entity id."""
+    merged: dict[str, tuple[dict, list[str]]] = {}
+    rows = (
+        SanctionedEntity.objects.filter(deleted=False)
+        .order_by("entity_id", "id")
+        .values_list("entity_id", "schema", "caption", "properties", "sanctions_list__name")
+    )
+    for entity_id, schema, caption, properties, list_name in rows.iterator(chunk_size=2000):
+        found = merged.get(entity_id)
+        if found is None:
+            entity = {
+                "id": entity_id,
+                "schema": schema,
+                "caption": caption,
+                "properties": properties,
+            }
+            merged[entity_id] = (entity, [list_name])
+        else:
+            found[1].append(list_name)
+    return iter(merged.values())
+
+
+def screening_index() -> ScreeningIndex:
+    """The index of the current register (built on first use, rebuilt after a change)."""
+    global _cached
+    version = register_version()
+    cached = _cached
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _lock:
+        cached = _cached
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        started = time.perf_counter()
+        index = ScreeningIndex.build(_register_entries())
+        logger.info(
+            "screening index built: %d entities, %d names in %.2f s",
+            len(index.entries),
+            len(index.names),
+            time.perf_counter() - started,
+        )
+        _cached = (version, index)
+        return index
+
+
+def index_reset() -> None:
+    """Forget the cached index (tests that rebuild the register use it)."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def lists_visible_to(*, agency: Agency) -> frozenset[str]:
+    """Names of the lists `agency` may screen against (owned, or received under an active agreement)."""
+    from hub.sanctions import selectors as sanctions_selectors
+
+    visible = sanctions_selectors.lists_visible_to(agency=agency)
+    return frozenset(getattr(item, "name", item) for item in visible)

@@ -1,0 +1,105 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (never its own download).
+
+Without /usr/bin/chromium (or without the playwright package) these tests
+skip, unless HUB_REQUIRE_SERVICES is set, as in CI: then they fail.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from agencies.models import Role
+from agencies.services import member_create
+from tests.factories import TEST_ACTOR
+
+CHROMIUM = Path(os.environ.get("CORDON_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery staple"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _unavailable() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (.ci/system-packages installs Debian's chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    problem = _unavailable()
+    if problem:
+        if settings.HUB_REQUIRE_SERVICES:
+            pytest.fail(f"HUB_REQUIRE_SERVICES is set but {problem}")
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, settings) -> Iterator:
+    # A private in-memory cache: sign-in throttling must not leak between tests.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "b"}
+    }
+    cache.clear()
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    # Confirmation dialogs (revoke, retract) are accepted, as the person would.
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def person(transactional_db):
+    """person(agency, role, username) -> the username of a new member, with PASSWORD."""
+
+    def build(agency, role: str = Role.READER, username: str | None = None) -> str:
+        username = username or f"{agency.code.lower()}-{role}"
+        member_create(
+            agency=agency, username=username, password=PASSWORD, role=role, actor=TEST_ACTOR
+        )
+        return username
+
+    return build
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/inbox/.*"))
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r".*/login/.*"))

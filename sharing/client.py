@@ -16,6 +16,7 @@ the token inside it.
 
 import argparse
 import base64
+import hashlib
 import json
 import sys
 import time
@@ -126,6 +127,45 @@ def _count_sd(value: Any) -> int:
     return 0
 
 
+def _digests_in(value: Any, found: set[str]) -> None:
+    """Every `_sd` digest and array-element digest (`{"...": d}`) inside `value`."""
+    if isinstance(value, dict):
+        for digest in value.get("_sd", []):
+            found.add(digest)
+        if set(value) == {"..."}:
+            found.add(value["..."])
+        for child in value.values():
+            _digests_in(child, found)
+    elif isinstance(value, list):
+        for child in value:
+            _digests_in(child, found)
+
+
+def disclosures_check(issuer_payload: dict[str, Any], disclosures: list[str]) -> None:
+    """RFC 9901: each disclosure must be referenced exactly once by a digest.
+
+    Checked here as well as by the SD-JWT library, which accepts a presentation
+    carrying a disclosure that no digest refers to.
+    """
+    referenced: set[str] = set()
+    _digests_in(issuer_payload, referenced)
+    for disclosure in disclosures:
+        decoded = json.loads(base64.urlsafe_b64decode(disclosure + "=" * (-len(disclosure) % 4)))
+        _digests_in(decoded, referenced)
+    seen: set[str] = set()
+    for disclosure in disclosures:
+        digest = (
+            base64.urlsafe_b64encode(hashlib.sha256(disclosure.encode("ascii")).digest())
+            .decode()
+            .rstrip("=")
+        )
+        if digest not in referenced:
+            raise VerificationError("a disclosure is not referenced by any digest")
+        if digest in seen:
+            raise VerificationError("a disclosure appears twice")
+        seen.add(digest)
+
+
 def token_verify(*, item_type: str, token: str, keys: KeyDirectory) -> Verified:
     """Verify a feed item's token with the published keys; never raises."""
     try:
@@ -146,7 +186,9 @@ def token_verify(*, item_type: str, token: str, keys: KeyDirectory) -> Verified:
                 raise VerificationError("a presentation must end with '~' (no key binding)")
             verifier = SDJWTVerifier(token, lambda iss, hdr: key)
             claims = verifier.get_verified_payload()
-            disclosed = len([part for part in token.split("~")[1:] if part])
+            disclosures = [part for part in token.split("~")[1:] if part]
+            disclosures_check(unverified, disclosures)
+            disclosed = len(disclosures)
             undisclosed = _count_sd(unverified) - disclosed
         else:
             checker = jws.JWS()

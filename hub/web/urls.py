@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, auth, inbox, manage, pages, reports
+from .views import agreements, auth, inbox, manage, pages, reports, webhooks
 
 app_name = "web"
 
@@ -33,4 +33,7 @@ urlpatterns = [
     ),
     path("manage/agreements/", agreements.agreement_list, name="agreements"),
     path("manage/matrix/", agreements.sharing_matrix, name="matrix"),
+    path("manage/webhooks/", webhooks.webhooks, name="webhooks"),
+    path("manage/webhooks/disable", webhooks.webhook_disable, name="webhook_disable"),
+    path("manage/webhooks/test", webhooks.webhook_test, name="webhook_test"),
 ]

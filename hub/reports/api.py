@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from agencies.api.inputs import validated
 from agencies.auth import require_role
-from agencies.errors import MalformedRequest, NotFound
+from agencies.errors import MalformedRequest
 from agencies.models import Role
 
 from . import selectors, services
@@ -197,13 +197,10 @@ class ReportDetailApi(APIView):
     @extend_schema(responses=ReportOwnOutput)
     def get(self, request, report_id):
         require_role(request.user, Role.READER)
-        agency = request.user.agency
-        try:
-            report = selectors.own_report_get(agency=agency, report_id=report_id)
-        except NotFound:
-            # Not ours: the view delivered to us, if any; 404 for everyone else.
-            view = selectors.received_view_for(agency=agency, report_id=report_id)
+        view = selectors.report_view_for(agency=request.user.agency, report_id=report_id)
+        if isinstance(view, selectors.ReceivedView):
             return Response(self.ReportReceivedOutput(view).data)
+        report = view
         versions = list(selectors.report_versions(report=report))
         return Response(self.ReportOwnOutput(report, context={"versions": versions}).data)
 

@@ -186,3 +186,15 @@ def received_view_for(*, agency: Agency, report_id: Any) -> ReceivedView:
         retraction_token=retractions[-1].token if retractions else None,
         versions_received=sorted({d.item_version for d in reports}),
     )
+
+
+def report_view_for(*, agency: Agency, report_id: Any) -> Report | ReceivedView:
+    """The one access check for reading a report (STYLE rule 2).
+
+    The originator gets the Report itself; a recipient the view delivered to
+    it; anyone else NotFound, so an outsider cannot even learn the id exists.
+    """
+    try:
+        return own_report_get(agency=agency, report_id=report_id)
+    except NotFound:
+        return received_view_for(agency=agency, report_id=report_id)

@@ -15,5 +15,6 @@ if app.conf.broker_url.startswith("filesystem://"):
     for folder in {
         app.conf.broker_transport_options["data_folder_in"],
         app.conf.broker_transport_options["processed_folder"],
+        app.conf.broker_transport_options["control_folder"],
     }:
         os.makedirs(folder, exist_ok=True)

@@ -5,6 +5,7 @@ person identities; NL-FIOD's agreement only covers TLP GREEN, so it gets
 nothing of an AMBER report; XX-OUTSIDER has no agreement and must see nothing.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -336,3 +337,24 @@ def test_recipient_lists_the_reports_delivered_to_it(
     assert rows[0]["originator"] == "DE-CUSTOMS"
     assert rows[0]["withheld_classes"] == ["person_identity"]
     assert nothing.json()["count"] == 0
+
+
+def test_recipient_under_attribution_must_not_never_learns_the_originator(
+    originator, partner, publisher, client_for
+):
+    agreement_make(originator, partner, attribution="must-not")
+    report = report_claims()
+    publish(publisher, report_sign(agency=originator, claims=report))
+    reader = client_for(partner, Role.READER)
+
+    detail = reader.get(f"{URL}{report['id']}/")
+    listing = reader.get(URL, {"view": "received"})
+
+    assert detail.status_code == 200
+    assert detail.json()["originator"] == "an agency of DE"
+    assert detail.json()["reissued"] is True
+    assert listing.json()["results"][0]["originator"] == "an agency of DE"
+    for response in (detail, listing):
+        assert "DE-CUSTOMS" not in response.content.decode()
+    header, payload, _ = token_parts(detail.json()["token"])[0].split(".")
+    assert "DE-CUSTOMS" not in json.dumps([unb64(header), unb64(payload)])

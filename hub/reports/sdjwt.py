@@ -344,6 +344,14 @@ def _lifetime_check(payload: dict[str, Any]) -> None:
 
 def report_token_verify(*, token: str, caller: Agency) -> VerifiedReport:
     """Verify a report SD-JWT sent by `caller`; refuse it with a stable code otherwise."""
+    try:
+        return _report_token_verify(token=token, caller=caller)
+    except RecursionError as exc:
+        # JSON nested thousands deep: refuse it rather than fail with a 500.
+        raise Refused("The SD-JWT is nested too deeply.", code="malformed_sd_jwt") from exc
+
+
+def _report_token_verify(*, token: str, caller: Agency) -> VerifiedReport:
     issuer_jwt, disclosures = _split(token)
     header, unverified = jwt_unverified_parts(issuer_jwt)
     key = _key_lookup(header, unverified, caller)

@@ -6,6 +6,8 @@ partner could send; `report_token_verify` must accept the legitimate variants
 the rest with a stable code.
 """
 
+import json
+
 import pytest
 from sd_jwt.common import SDObj
 from sd_jwt.issuer import SDJWTIssuer
@@ -250,3 +252,15 @@ def test_expired_report_is_refused(originator, custodial_key):
     token = issue(custodial_key, report_sd_structure(report_claims()), extra={"exp": 1_000_000_000})
 
     assert refused_code(token, originator) == "token_expired"
+
+
+def test_deeply_nested_json_is_refused_not_a_server_error(originator, custodial_key):
+    issuer_jwt, disclosures = token_parts(sd_jwt_sign(key=custodial_key, report=report_claims()))
+    claims = unb64(issuer_jwt.split(".")[1])
+    header = issuer_jwt.split(".")[0]
+    # json.dumps itself recurses; build the nested text by hand.
+    text = json.dumps({**claims, "report": {**claims["report"], "red_flags": "@"}})
+    text = text.replace('"@"', "[" * 5000 + '"bottom"' + "]" * 5000)
+    doctored = f"{header}.{b64(text.encode())}.c2ln"
+
+    assert refused_code(token_join(doctored, disclosures), originator) == "malformed_sd_jwt"

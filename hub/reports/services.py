@@ -240,7 +240,10 @@ def report_retract(
     # An agency that does not own the report must not learn whether it exists.
     if not Report.objects.filter(pk=report_id, originator=caller_agency).exists():
         raise NotFound("No such report.", code="report_not_found")
-    _, payload, key = jwt_verified(token=token, typ=RETRACTION_TYP, caller=caller_agency)
+    try:
+        _, payload, key = jwt_verified(token=token, typ=RETRACTION_TYP, caller=caller_agency)
+    except RecursionError as exc:
+        raise Refused("The JWT is nested too deeply.", code="malformed_jwt") from exc
     version, reason = _retraction_claims(payload, report_id)
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("originator").get(pk=report_id)

@@ -1,0 +1,109 @@
+"""Every way POST /api/v1/reports/{id}/retractions/ refuses a request, storing nothing."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from agencies.crypto import jws_sign
+from agencies.models import AuditRecord, Role
+from agencies.services import key_revoke
+from hub.models import Report, ReportStatus, Retraction
+from hub.reports.signing import report_sign, retraction_sign
+from sharing.models import Delivery
+from tests.factories import TEST_ACTOR, key_make
+from tests.hub.reports.conftest import private_key_of, report_claims
+
+
+@pytest.fixture
+def published(originator, publisher):
+    report = report_claims()
+    response = publisher.post(
+        "/api/v1/reports/", {"token": report_sign(agency=originator, claims=report)}, format="json"
+    )
+    assert response.status_code == 201
+    return report["id"]
+
+
+def signed(key, **claims) -> str:
+    payload = {"iss": key.agency.code, "iat": int(timezone.now().timestamp()), "kind": "retraction"}
+    payload.update(claims)
+    return jws_sign(payload=payload, key=private_key_of(key), kid=key.kid, typ="sar-retraction+jwt")
+
+
+def malformed_json(ctx):
+    return ctx["url"], {"data": '{"token": ', "content_type": "application/json"}
+
+
+def wrong_report_id(ctx):
+    token = retraction_sign(
+        agency=ctx["originator"], report_id=str(uuid.uuid4()), version=1, reason="x"
+    )
+    return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
+def unknown_report(ctx):
+    token = retraction_sign(agency=ctx["originator"], report_id=ctx["id"], version=1, reason="x")
+    url = f"/api/v1/reports/{uuid.uuid4()}/retractions/"
+    return url, {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
+def empty_reason(ctx):
+    token = retraction_sign(agency=ctx["originator"], report_id=ctx["id"], version=1, reason=" ")
+    return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
+def wrong_kind(ctx):
+    key = key_make(ctx["originator"], label="r-kind")
+    token = signed(key, kind="sar", report_id=ctx["id"], version=1, reason="x")
+    return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
+def revoked_key(ctx):
+    key = key_make(ctx["originator"], label="r-old", valid_from=timezone.now() - timedelta(days=3))
+    key_revoke(key=key, actor=TEST_ACTOR, revoked_at=timezone.now() - timedelta(hours=1))
+    token = signed(key, report_id=ctx["id"], version=1, reason="x")
+    return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
+CASES = [
+    (malformed_json, 400, "malformed_json"),
+    (unknown_report, 404, "report_not_found"),
+    (wrong_report_id, 422, "schema_violation"),
+    (empty_reason, 422, "schema_violation"),
+    (wrong_kind, 422, "schema_violation"),
+    (revoked_key, 422, "key_revoked"),
+]
+
+
+@pytest.mark.parametrize(("build", "status", "code"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_refused_retraction_has_its_status_code_and_stores_nothing(
+    build, status, code, originator, publisher, published
+):
+    ctx = {
+        "originator": originator,
+        "id": published,
+        "url": f"/api/v1/reports/{published}/retractions/",
+    }
+    url, request = build(ctx)
+    before = [m.objects.count() for m in (Retraction, AuditRecord, Delivery)]
+
+    response = publisher.post(url, **request)
+
+    assert response.status_code == status, response.content[:400]
+    assert response.json()["error"]["code"] == code
+    assert [m.objects.count() for m in (Retraction, AuditRecord, Delivery)] == before
+    assert Report.objects.get(pk=published).status == ReportStatus.ACTIVE
+
+
+def test_reader_cannot_retract(originator, client_for, published):
+    token = retraction_sign(agency=originator, report_id=published, version=1, reason="x")
+
+    response = client_for(originator, Role.READER).post(
+        f"/api/v1/reports/{published}/retractions/", {"token": token}, format="json"
+    )
+
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "role_required")
+    assert not Retraction.objects.exists()

@@ -50,3 +50,22 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter(name="red_flag_text")
 def red_flag_text_filter(code: Any) -> str:
     return red_flag_text(str(code))
+
+
+@register.simple_tag
+def facet_query(params: Any, key: str, value: Any) -> str:
+    """The query string with `key` set to `value`, or removed when it already has it."""
+    query = params.copy()
+    query.pop("page", None)
+    if query.get(key) == str(value):
+        query.pop(key, None)
+    else:
+        query[key] = str(value)
+    return "?" + query.urlencode()
+
+
+@register.filter
+def prop_values(properties: Any, name: str) -> list:
+    if isinstance(properties, dict):
+        return properties.get(name) or []
+    return []

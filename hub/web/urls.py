@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, auth, inbox, manage, pages, reports, webhooks
+from .views import agreements, auth, inbox, manage, pages, reports, sanctions, webhooks
 
 app_name = "web"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("reports/<uuid:report_id>/", reports.report_detail, name="report_detail"),
     path("reports/<uuid:report_id>/amend/", reports.report_amend, name="report_amend"),
     path("reports/<uuid:report_id>/retract/", reports.report_retract_view, name="report_retract"),
+    path("sanctions/", sanctions.sanctions, name="sanctions"),
+    path(
+        "sanctions/entities/<str:entity_id>/", sanctions.sanctions_entity, name="sanctions_entity"
+    ),
     # Administration
     path("manage/", manage.manage_home, name="manage"),
     path("manage/agencies/", manage.agency_list, name="manage_agencies"),

@@ -138,7 +138,12 @@ def _parties_screen(report: Report) -> Any:
     """
     try:
         screening = import_module("hub.screening.services")
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name != "hub.screening.services":
+            logger.exception("screening cannot be imported; report %s was not screened", report.pk)
+        return None
+    except Exception:
+        logger.exception("screening cannot be imported; report %s was not screened", report.pk)
         return None
     screen = getattr(screening, "report_parties_screen", None)
     if screen is None:

@@ -358,3 +358,14 @@ def test_recipient_under_attribution_must_not_never_learns_the_originator(
         assert "DE-CUSTOMS" not in response.content.decode()
     header, payload, _ = token_parts(detail.json()["token"])[0].split(".")
     assert "DE-CUSTOMS" not in json.dumps([unb64(header), unb64(payload)])
+
+
+def test_publication_screens_the_parties_when_screening_is_installed(originator, publisher):
+    screening = pytest.importorskip("hub.screening.services")
+    if not hasattr(screening, "report_parties_screen"):
+        pytest.skip("screening has no report_parties_screen yet")
+
+    response = publish(publisher, report_sign(agency=originator, claims=report_claims()))
+
+    assert response.status_code == 201
+    assert response.json()["screening"]["parties"] == 5

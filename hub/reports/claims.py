@@ -77,7 +77,7 @@ ROUTE_FIELDS = {"origin", "transit", "destination", "stated_end_destination", "t
 LICENCE_FIELDS = {"number", "authority", "status"}
 DOCUMENT_FIELDS = {"type", "reference"}
 # Registered JWT claims an issuer may add next to ours.
-TOP_LEVEL_FIELDS = {"iss", "iat", "kind", "report", "exp", "nbf", "jti"}
+TOP_LEVEL_FIELDS = {"iss", "iat", "kind", "report", "exp", "nbf", "jti", "sub", "aud"}
 
 UUID_PATTERN = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -224,8 +224,14 @@ def _party(problems: _Problems, party: Any, path: str) -> None:
                     _text(problems, identifier["scheme"], f"{where}.scheme")
                 if "value" in identifier:
                     _text(problems, identifier["value"], f"{where}.value")
-    if "address" in party and party["address"] is not None:
-        _text(problems, party["address"], f"{path}.address", limit=2000)
+    address = party.get("address")
+    if isinstance(address, dict):
+        # A structured address (street, city, postal code ...): strings only.
+        for key, line in address.items():
+            if line is not None:
+                _text(problems, line, f"{path}.address.{key}")
+    elif address is not None:
+        _text(problems, address, f"{path}.address", limit=2000)
     if "country" in party and party["country"] is not None:
         _country(problems, party["country"], f"{path}.country")
 
@@ -290,13 +296,17 @@ def _report(problems: _Problems, report: dict[str, Any]) -> None:
         _text(problems, report["title"], f"{path}.title")
     if "tlp" in report:
         _choice(problems, report["tlp"], f"{path}.tlp", TLP_LEVELS)
+    # recipients matter only for RED (DESIGN 2.1: "ignored otherwise").
     recipients = report.get("recipients")
-    if recipients is not None and _list(problems, recipients, f"{path}.recipients"):
-        for index, code in enumerate(recipients):
-            if not isinstance(code, str) or not AGENCY_CODE_PATTERN.match(code):
-                problems.add(f"{path}.recipients[{index}]", "must be an agency code")
-    if report.get("tlp") == "RED" and not recipients:
-        problems.add(f"{path}.recipients", "is required for TLP RED: name the recipient agencies")
+    if report.get("tlp") == "RED":
+        if not recipients:
+            problems.add(
+                f"{path}.recipients", "is required for TLP RED: name the recipient agencies"
+            )
+        elif _list(problems, recipients, f"{path}.recipients"):
+            for index, code in enumerate(recipients):
+                if not isinstance(code, str) or not AGENCY_CODE_PATTERN.match(code):
+                    problems.add(f"{path}.recipients[{index}]", "must be an agency code")
     if "activity" in report and report["activity"] is not None:
         activity = report["activity"]
         where = f"{path}.activity"

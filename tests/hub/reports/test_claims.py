@@ -163,3 +163,20 @@ def test_recipients_of_a_non_red_report_are_not_red_recipients():
     facts = report_facts(claims_of(report_claims(tlp="AMBER", recipients=["NL-FIOD"])))
 
     assert facts.red_recipients == ()
+
+
+def test_recipients_of_a_non_red_report_are_ignored_even_if_odd():
+    claims_validate(claims_of(report_claims(tlp="AMBER", recipients="FR-DOUANE")))
+
+
+def test_red_recipients_must_be_agency_codes():
+    code, details = problems(report_claims(tlp="RED", recipients=["fr douane"]))
+
+    assert (code, list(details)) == ("schema_violation", ["report.recipients[0]"])
+
+
+def test_structured_address_is_accepted():
+    report = report_claims()
+    report["parties"][0]["address"] = {"street": "Industriestraße 12", "city": "Stuttgart"}
+
+    claims_validate(claims_of(report))

@@ -29,6 +29,30 @@ class Tlp(models.TextChoices):
     RED = "RED"
 
 
+class Attribution(models.TextChoices):
+    MUST = "must"
+    MUST_NOT = "must-not"
+
+
+# FIRST IEP 2.0 enumerations, recorded and shown to the recipient with each item.
+class PermittedActions(models.TextChoices):
+    NONE = "none"
+    CONTACT_FOR_INSTRUCTION = "contact-for-instruction"
+    INTERNALLY_VISIBLE = "internally-visible-actions"
+    EXTERNALLY_VISIBLE_INDIRECT = "externally-visible-indirect-actions"
+    EXTERNALLY_VISIBLE_DIRECT = "externally-visible-direct-actions"
+
+
+class EncryptInTransit(models.TextChoices):
+    MUST = "must"
+    MAY = "may"
+
+
+class AffectedPartyNotifications(models.TextChoices):
+    MAY = "may"
+    MUST_NOT = "must-not"
+
+
 # Derived, never stored: an agreement whose valid_until has passed (DESIGN 3).
 EFFECTIVE_EXPIRED = "expired"
 
@@ -59,11 +83,19 @@ class Agreement(models.Model):
     scope_lists = models.JSONField(default=list, blank=True)
     onward_sharing = models.BooleanField(default=False)
     attribution = models.CharField(
-        max_length=10, choices=[("must", "must"), ("must-not", "must-not")], default="must"
+        max_length=10, choices=Attribution.choices, default=Attribution.MUST
     )
-    permitted_actions = models.CharField(max_length=40, default="internal-use-only")
-    encrypt_in_transit = models.CharField(max_length=20, default="must")
-    affected_party_notifications = models.CharField(max_length=20, default="may")
+    permitted_actions = models.CharField(
+        max_length=40, choices=PermittedActions.choices, default=PermittedActions.INTERNALLY_VISIBLE
+    )
+    encrypt_in_transit = models.CharField(
+        max_length=20, choices=EncryptInTransit.choices, default=EncryptInTransit.MUST
+    )
+    affected_party_notifications = models.CharField(
+        max_length=20,
+        choices=AffectedPartyNotifications.choices,
+        default=AffectedPartyNotifications.MAY,
+    )
     legal_basis = models.TextField(blank=True)
     provider_accepted_at = models.DateTimeField(null=True, blank=True)
     recipient_accepted_at = models.DateTimeField(null=True, blank=True)

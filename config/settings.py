@@ -174,7 +174,10 @@ CACHES = {
             "KEY_PREFIX": "cordon-cache",
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
     )
 }
 CELERY_TASK_IGNORE_RESULT = True

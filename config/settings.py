@@ -164,8 +164,8 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-# The cache (sign-in throttling) is shared by every web process through Redis when
-# REDIS_URL is set; the embedded default runs one web process and keeps it in memory.
+# The cache (sign-in throttling) is shared by every web process: through Redis when
+# REDIS_URL is set, otherwise through files under var/ (the embedded default).
 CACHES = {
     "default": (
         {

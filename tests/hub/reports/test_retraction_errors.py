@@ -28,7 +28,9 @@ def published(originator, publisher):
 
 
 def signed(key, **claims) -> str:
-    payload = {"iss": key.agency.code, "iat": int(timezone.now().timestamp()), "kind": "retraction"}
+    # Never before the key's valid_from, which has microseconds.
+    iat = max(int(timezone.now().timestamp()), int(key.valid_from.timestamp()) + 1)
+    payload = {"iss": key.agency.code, "iat": iat, "kind": "retraction"}
     payload.update(claims)
     return jws_sign(payload=payload, key=private_key_of(key), kid=key.kid, typ="sar-retraction+jwt")
 

@@ -192,6 +192,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Task modules outside an app's top-level tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["hub.screening.tasks"]
+# Screening: a report party scoring at or above this is a hit (DESIGN 5).
+SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.7)
 # Distribution: the sweeper re-enqueues deliveries that are due and not in
 # flight, so nothing depends on a broker message surviving.
 DELIVERY_SWEEP_SECONDS = env.float("DELIVERY_SWEEP_SECONDS", default=10.0)

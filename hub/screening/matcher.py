@@ -50,6 +50,7 @@ from functools import lru_cache
 
 from followthemoney import model
 from followthemoney.types import registry
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from hub.screening.normalise import NameForm, is_org_schema, name_form, phonetic, skeleton
@@ -67,17 +68,19 @@ TOKEN_ACCEPT = 0.7  # a token pair below this similarity is not a match
 INITIAL_SIMILARITY = 0.8
 SKELETON_SIMILARITY = 0.85
 PHONETIC_SIMILARITY = 0.92
+PHONETIC_FLOOR = 0.7
 JOIN_ACCEPT = 0.8
 INITIAL_CREDIT_SHORT = 0.9  # the initial itself is fully explained by the name
 INITIAL_CREDIT_FULL = 0.3  # but an initial says little about the full name
-STRONG_CREDIT = 0.7
+STRONG_CREDIT = 0.6
 LEFTOVER_PENALTY = 0.45  # share of the unmatched listed name that counts against
 LEFTOVER_PENALTY_WEAK = 0.8  # ... when fewer than two tokens agree
 ARTICLES = frozenset(
     {"al", "el", "ul", "ad", "as", "ash", "ar", "an", "at", "az", "abd", "abu", "bin", "ibn", "bn"}
 )
-CANDIDATE_LIMIT = 40  # entities scored in full per query
-BROAD_POSTING = 4000  # postings longer than this are skipped when rarer tokens exist
+CANDIDATE_LIMIT = 30  # entities scored in full per query
+BROAD_POSTING = 1500  # postings longer than this are skipped when rarer tokens exist
+BROAD_FUZZY_POSTING = 300  # ... and near misses (one edit, same sound) this common
 
 # Evidence adjustments (added to the name score, then clipped to [0, 1]).
 BIRTH_DATE_SAME = 0.08
@@ -89,6 +92,7 @@ COUNTRY_DIFFERENT = -0.1
 IDENTIFIER_SAME = 0.35
 IDENTIFIER_DIFFERENT = -0.05
 
+REACHED = "\x00reached"  # similarity-table key of every candidate token reached
 DATE_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 NON_ALNUM_ID = re.compile(r"[^A-Z0-9]")
 
@@ -152,6 +156,7 @@ class IndexedName:
     entry: int  # index into ScreeningIndex.entries
     kind: str  # name, alias, weakAlias, previousName, abbreviation
     form: NameForm
+    reach: frozenset[str]  # its tokens and adjacent pairs joined
 
 
 @dataclass(slots=True)
@@ -226,6 +231,7 @@ class ScreeningIndex:
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
+        self.positions: dict[str, int] = {}  # entity id -> index into entries
         self.names: list[IndexedName] = []
         self.vocabulary: dict[str, int] = {}
         self.postings: list[list[int]] = []  # token id -> name indexes
@@ -277,6 +283,7 @@ class ScreeningIndex:
         )
         position = len(self.entries)
         self.entries.append(entry)
+        self.positions[entry.id] = position
         seen: set[tuple[str, ...]] = set()
         forms = []
         for kind, value in names:
@@ -291,9 +298,11 @@ class ScreeningIndex:
                 continue
             seen.add(form.tokens)
             name_id = len(self.names)
-            self.names.append(IndexedName(entry=position, kind=kind, form=form))
             tokens = set(form.tokens)
             tokens.update(a + b for a, b in zip(form.tokens, form.tokens[1:], strict=False))
+            self.names.append(
+                IndexedName(entry=position, kind=kind, form=form, reach=frozenset(tokens))
+            )
             for token in tokens:
                 token_id = self.vocabulary.get(token)
                 if token_id is None:
@@ -317,7 +326,17 @@ class ScreeningIndex:
         return self.idf[token_id] if token_id is not None else self.unknown_weight
 
     # -- querying -----------------------------------------------------
-    def candidates(self, forms: Sequence[NameForm], limit: int = CANDIDATE_LIMIT) -> list[int]:
+    def lists_of(self, entity_id: str) -> frozenset[str]:
+        """The lists an entity is on ([] when it is not, or no longer, listed)."""
+        position = self.positions.get(entity_id)
+        return self.entries[position].lists if position is not None else frozenset()
+
+    def candidates(
+        self,
+        forms: Sequence[NameForm],
+        limit: int = CANDIDATE_LIMIT,
+        allowed: set[int] | None = None,
+    ) -> list[int]:
         """Entry indexes sharing blocking keys with the query names, best first."""
         name_scores: dict[int, float] = defaultdict(float)
         for form in forms:
@@ -333,31 +352,53 @@ class ScreeningIndex:
                     for token_id in self.keys.get(key, ()):
                         token_ids.setdefault(token_id, 0.8)
                 for token_id, factor in token_ids.items():
-                    hits.append((self.idf[token_id] * factor, self.postings[token_id]))
-            has_narrow = any(len(p) <= BROAD_POSTING for _, p in hits)
-            for weight, postings in hits:
-                if has_narrow and len(postings) > BROAD_POSTING:
-                    continue
+                    postings = self.postings[token_id]
+                    # A near miss on a common token finds too much to be worth scoring.
+                    if factor < 1.0 and len(postings) > BROAD_FUZZY_POSTING:
+                        continue
+                    hits.append((self.idf[token_id] * factor, postings))
+            narrow = [hit for hit in hits if len(hit[1]) <= BROAD_POSTING]
+            if not narrow:  # only common tokens ("mohammed ali"): the two rarest still rank
+                narrow = sorted(hits, key=lambda hit: len(hit[1]))[:2]
+            for weight, postings in narrow:
                 for name_id in postings:
                     name_scores[name_id] += weight
         entry_scores: dict[int, float] = {}
         for name_id, score in name_scores.items():
             entry = self.names[name_id].entry
+            if allowed is not None and entry not in allowed:
+                continue
             if score > entry_scores.get(entry, 0.0):
                 entry_scores[entry] = score
         ranked = sorted(entry_scores.items(), key=lambda item: -item[1])
         return [entry for entry, _ in ranked[:limit]]
 
-    def compare_names(self, query: NameForm, listed: NameForm) -> NameComparison:
-        """Token-aligned similarity of a query name and a listed name."""
+    def compare_names(
+        self, query: NameForm, listed: NameForm, table: dict[str, dict[str, float]] | None = None
+    ) -> NameComparison:
+        """Token-aligned similarity of a query name and a listed name.
+
+        `table` holds precomputed token similarities of the query (see
+        `similarity_table`); without it they are computed pair by pair.
+        """
         q_tokens, l_tokens = query.tokens, listed.tokens
         abjad = query.abjad or listed.abjad
         scored = []
-        for i, q in enumerate(q_tokens):
-            for j, item in enumerate(l_tokens):
-                similarity = token_similarity(q, item, abjad)
-                if similarity:
-                    scored.append((similarity, -abs(i - j), i, j))
+        if table is not None and not listed.abjad:
+            for i, q in enumerate(q_tokens):
+                row = table.get(q)
+                if not row:
+                    continue
+                for j, item in enumerate(l_tokens):
+                    similarity = row.get(item)
+                    if similarity:
+                        scored.append((similarity, -abs(i - j), i, j))
+        else:
+            for i, q in enumerate(q_tokens):
+                for j, item in enumerate(l_tokens):
+                    similarity = token_similarity(q, item, abjad)
+                    if similarity:
+                        scored.append((similarity, -abs(i - j), i, j))
         scored.sort(reverse=True)
         # Credit per token: an exact token counts fully; a fuzzy one by its
         # similarity squared (a typo costs, a different name costs more); an
@@ -426,11 +467,11 @@ class ScreeningIndex:
             if j in other_credit or len(target) < 3:
                 continue
             for start in range(len(side)):
-                if start in side_credit:
+                if start in side_credit or side[start][0] != target[0]:
                     continue
                 joined = side[start]
                 for end in range(start + 1, min(start + 4, len(side))):
-                    if end in side_credit:
+                    if end in side_credit or len(joined) > len(target):
                         break
                     joined += side[end]
                     similarity = OSA.normalized_similarity(joined, target)
@@ -466,10 +507,13 @@ class ScreeningIndex:
         visible_lists: frozenset[str] | set[str] | None = None,
         limit: int = 5,
         cutoff: float = 0.5,
+        restrict_ids: frozenset[str] | None = None,
     ) -> list[Match]:
         """The best `limit` matches scoring at least `cutoff`, best first.
 
         `visible_lists` None means every list; an empty set means none.
+        `restrict_ids` limits the candidates to those entity ids (re-screening
+        after a register change).
         """
         if visible_lists is not None and not visible_lists:
             return []
@@ -483,18 +527,93 @@ class ScreeningIndex:
         if not forms:
             return []
         evidence_query = _QueryEvidence.of(query)
-        matches: list[Match] = []
-        for position in self.candidates(forms):
+        if restrict_ids is None:
+            positions = self.candidates(forms)
+        else:
+            allowed = {self.positions[i] for i in restrict_ids if i in self.positions}
+            # A handful of changed entities is cheaper to score than to look up.
+            positions = (
+                sorted(allowed)
+                if len(allowed) <= CANDIDATE_LIMIT
+                else self.candidates(forms, allowed=allowed)
+            )
+        kept = []
+        listed_tokens: set[str] = set()
+        for position in positions:
             entry = self.entries[position]
             if visible_lists is not None and not (entry.lists & visible_lists):
                 continue
             if not schemata_compatible(query.schema, entry.schema):
                 continue
-            match = self._score_entry(position, entry, forms, query, evidence_query)
-            if match is not None and match.score >= cutoff:
-                matches.append(match)
-        matches.sort(key=lambda m: (-m.score, m.entry.id))
-        return matches[:limit]
+            kept.append((position, entry))
+            for item in self.names_of(position):
+                listed_tokens.update(item.reach)
+        tables = {form: self.similarity_table(form, listed_tokens) for form in forms}
+        scored = []
+        for position, entry in kept:
+            found = self._score_entry(position, entry, forms, evidence_query, tables)
+            if found is not None and found[0] >= cutoff:
+                scored.append(found)
+        scored.sort(key=lambda item: (-item[0], item[1].id))
+        return [self._match(*item) for item in scored[:limit]]
+
+    @staticmethod
+    def similarity_table(form: NameForm, listed_tokens: set[str]) -> dict[str, dict[str, float]]:
+        """token_similarity() of every query token with every candidate token, computed
+        in bulk: rapidfuzz scans the candidate tokens in C for the raw and the phonetic
+        spelling; only the few pairs above the floor come back to Python."""
+        choices = list(listed_tokens)
+        phonetic_choices = [phonetic(token) for token in choices]
+        initials = [choice for choice in choices if len(choice) == 1]
+        by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for choice in choices:
+            if form.abjad or len(choice) >= 5:
+                by_skeleton[skeleton(choice)].append(choice)
+        table: dict[str, dict[str, float]] = {}
+        tokens = set(form.tokens)
+        tokens.update(a + b for a, b in zip(form.tokens, form.tokens[1:], strict=False))
+        for token in tokens:
+            row: dict[str, float] = {}
+            if len(token) == 1:
+                for choice in choices:
+                    if choice[0] == token:
+                        row[choice] = 1.0 if choice == token else INITIAL_SIMILARITY
+                table[token] = row
+                continue
+            for choice, similarity, _ in process.extract(
+                token,
+                choices,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=PHONETIC_FLOOR,
+                limit=None,
+            ):
+                row[choice] = similarity
+            sounds = phonetic(token)
+            for _, similarity, at in process.extract(
+                sounds,
+                phonetic_choices,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=PHONETIC_FLOOR,
+                limit=None,
+            ):
+                choice = choices[at]
+                spoken = PHONETIC_SIMILARITY if similarity == 1.0 else similarity * 0.95
+                if spoken > row.get(choice, 0.0):
+                    row[choice] = spoken
+            for choice in initials:
+                if choice == token[0]:
+                    row[choice] = INITIAL_SIMILARITY
+            if form.abjad or len(token) >= 5:
+                consonants = skeleton(token)
+                if len(consonants) >= (2 if form.abjad else 4):
+                    for choice in by_skeleton.get(consonants, ()):
+                        raw = OSA.normalized_similarity(token, choice)
+                        row[choice] = max(row.get(choice, 0.0), SKELETON_SIMILARITY + 0.1 * raw)
+            table[token] = {choice: value for choice, value in row.items() if value >= TOKEN_ACCEPT}
+        # Every candidate token some query token (or joined pair) resembles: a listed
+        # name with none of them cannot score and is not compared at all.
+        table[REACHED] = {choice: 1.0 for row in table.values() for choice in row}
+        return table
 
     def names_of(self, position: int) -> list[IndexedName]:
         return self._names_by_entry()[position]
@@ -513,16 +632,19 @@ class ScreeningIndex:
         position: int,
         entry: Entry,
         forms: list[NameForm],
-        query: PartyQuery,
         evidence_query: _QueryEvidence,
-    ) -> Match | None:
+        tables: dict[NameForm, dict[str, dict[str, float]]] | None = None,
+    ) -> tuple | None:
         best: tuple[float, NameForm, IndexedName, NameComparison] | None = None
         entry_org = is_org_schema(entry.schema)
         for listed in self.names_of(position):
             for form in forms:
                 if bool(form.org_form) and not entry_org:
                     continue
-                comparison = self.compare_names(form, listed.form)
+                table = tables.get(form) if tables else None
+                if table is not None and table[REACHED].keys().isdisjoint(listed.reach):
+                    continue
+                comparison = self.compare_names(form, listed.form, table)
                 score = comparison.score * NAME_KIND_FACTOR.get(listed.kind, 1.0)
                 if best is None or score > best[0]:
                     best = (score, form, listed, comparison)
@@ -531,6 +653,18 @@ class ScreeningIndex:
         name_score, form, listed, comparison = best
         adjustments = evidence(evidence_query, entry)
         score = min(1.0, max(0.0, name_score + sum(delta for _, delta, _ in adjustments)))
+        return (round(score, 4), entry, name_score, form, listed, comparison, adjustments)
+
+    @staticmethod
+    def _match(
+        score: float,
+        entry: Entry,
+        name_score: float,
+        form: NameForm,
+        listed: IndexedName,
+        comparison: NameComparison,
+        adjustments: list[tuple[str, float, str]],
+    ) -> Match:
         explanation = explain(query_name=form.original, listed=listed, comparison=comparison,
                               name_score=name_score, adjustments=adjustments, form=form)  # fmt: skip
         features = {"name": round(name_score, 4)}
@@ -538,7 +672,7 @@ class ScreeningIndex:
             features[kind] = round(features.get(kind, 0.0) + delta, 4)
         return Match(
             entry=entry,
-            score=round(score, 4),
+            score=score,
             name_score=round(name_score, 4),
             query_name=form.original,
             matched_name=listed.form.original,

@@ -137,6 +137,8 @@ def phonetic(token: str) -> str:
     Transliteration systems disagree on digraphs (kh/h, dzh/j, shch/sh, y/i,
     ou/u); this folds them so that one transliteration compares with another.
     """
+    if token.startswith(("ye", "yo")):
+        token = token[1:]
     for written, spoken in PHONETIC_RULES:
         if written in token:
             token = token.replace(written, spoken)

@@ -1,0 +1,11 @@
+"""Celery tasks of screening: thin, they take ids and call a service."""
+
+from celery import shared_task
+
+from hub.screening import services
+
+
+@shared_task(name="screening.register_rescreen", acks_late=True, ignore_result=True)
+def register_rescreen_task(entity_ids: list[str]) -> dict[str, int]:
+    """Re-screen stored reports' parties against changed register entities (idempotent)."""
+    return services.register_rescreen(entity_ids=entity_ids)

@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +36,7 @@ from sd_jwt.verifier import SDJWTVerifier
 from sharing.cursor import cursor_encode
 
 ACCEPTED_ALGS = ("EdDSA", "Ed25519")
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 EXPECTED_TYP = {
     "report": ("sar+sd-jwt",),
     "retraction": ("sar-retraction+jwt", "hub-retraction+jwt"),
@@ -242,19 +244,28 @@ def _last_seq(path: Path) -> int:
 def feed_pages(
     *, hub: str, session: requests.Session, after: str | None, limit: int, timeout: float
 ) -> Iterator[dict[str, Any]]:
-    """Every page of the feed after `after`, until `more` is false."""
-    while True:
+    """Every page of the feed after `after`, until `more` is false.
+
+    The next page is fetched while the caller handles the current one.
+    """
+
+    def fetch(cursor: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit}
-        if after:
-            params["after"] = after
+        if cursor:
+            params["after"] = cursor
         response = session.get(f"{hub}/api/v1/feed/", params=params, timeout=timeout)
         if response.status_code != 200:
             raise SystemExit(f"feed: HTTP {response.status_code}: {response.text[:300]}")
-        page = response.json()
-        yield page
-        after = page["next"]
-        if not page["more"]:
-            return
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=1) as prefetcher:
+        page = fetch(after)
+        while True:
+            upcoming = prefetcher.submit(fetch, page["next"]) if page["more"] else None
+            yield page
+            if upcoming is None:
+                return
+            page = upcoming.result()
 
 
 def line_describe(item: dict[str, Any], result: Verified) -> str:
@@ -284,6 +295,7 @@ def sync(
     keys = KeyDirectory(hub, session, timeout)
     last = _last_seq(out)
     counts = {"items": 0, "verified": 0, "failed": 0}
+    lines: list[str] = []
     with out.open("a", encoding="utf-8") as sink:
         for page in feed_pages(
             hub=hub,
@@ -293,7 +305,7 @@ def sync(
             timeout=timeout,
         ):
             for item in page["items"]:
-                record = dict(item)
+                record = item
                 if verify:
                     result = item_check(item, keys)
                     record["verified"] = result.ok
@@ -303,8 +315,11 @@ def sync(
                     counts["verified" if result.ok else "failed"] += 1
                     if echo:
                         echo(line_describe(item, result))
-                sink.write(json.dumps(record, separators=(",", ":")) + "\n")
+                lines.append(_LINE_ENCODER.encode(record))
                 counts["items"] += 1
+            if lines:
+                sink.write("\n".join(lines) + "\n")
+                lines.clear()
             sink.flush()
     return counts
 

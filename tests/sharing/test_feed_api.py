@@ -42,6 +42,8 @@ def test_reader_pages_its_feed_in_order_exactly_once(originator, partner, client
     assert first["type"] == "report"
     assert first["agreement"] == str(agreement.pk)
     assert first["withheld"] == ["commercial"]
+    assert first["handling"]["attribution"] == "must"
+    assert first["handling"]["permitted_actions"] == agreement.permitted_actions
     assert first["token"].startswith(items[0].issuer_jwt + "~")
     # Polling at the end returns nothing new and a cursor to keep.
     again = client.get("/api/v1/feed/", {"after": after}).json()
@@ -101,3 +103,19 @@ def test_hub_jwks_is_public_and_holds_ed25519_keys(client):
     for key in body["keys"]:
         assert (key["kty"], key["crv"], key["alg"]) == ("OKP", "Ed25519", "EdDSA")
         assert "d" not in key
+
+
+def test_database_built_page_equals_the_python_built_page(originator, partner, narrow_partner):
+    """On PostgreSQL the page JSON is built in SQL; it must match the Python path exactly."""
+    import json
+
+    from sharing.feed import feed_page, feed_page_json
+
+    agreement_make(originator, partner, withheld=["narrative"], legal_basis='MoU 2026/7 "x"')
+    agreement_make(originator, narrow_partner, attribution="must-not")
+    publish(originator, 3)
+    for agency in (partner, narrow_partner):
+        for after, limit in ((0, 2), (2, 1000), (3, 5)):
+            page = feed_page(agency=agency, after=after, limit=limit)
+            expected = {"items": page.items, "next": page.next, "more": page.more}
+            assert json.loads(feed_page_json(agency=agency, after=after, limit=limit)) == expected

@@ -1,19 +1,16 @@
-"""Reads of the sanctions register for the web UI, limited to the lists the agency may use.
+"""The register search page's reads: Z1's selectors, plus facet counts over the results.
 
-An agency reads the lists it owns or receives under an active agreement
-(DESIGN 5); `hub.screening.selectors.lists_visible_to` answers which.
+Which lists an agency may read is decided once, in hub.sanctions.selectors.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
-from normality import normalize
+from django.db.models import QuerySet
 
-from agencies.errors import NotFound
 from agencies.models import Agency
 from hub.models import SanctionedEntity, SanctionsChange
-from hub.screening.selectors import lists_visible_to
+from hub.sanctions.selectors import entity_access, entity_history, entity_search, lists_visible_to
 
 FACET_LIMIT = 25
 
@@ -36,36 +33,25 @@ class RegisterPage:
     visible: list[str] = field(default_factory=list)
 
 
-def register_entities_for(*, agency: Agency) -> QuerySet[SanctionedEntity]:
-    visible = lists_visible_to(agency=agency)
-    return SanctionedEntity.objects.filter(sanctions_list__name__in=visible).select_related(
-        "sanctions_list"
-    )
-
-
 def register_search(*, agency: Agency, query: RegisterQuery) -> RegisterPage:
-    entities = register_entities_for(agency=agency)
-    if not query.include_delisted:
-        entities = entities.filter(deleted=False)
-    if query.text.strip():
-        key = normalize(query.text, lowercase=True, ascii=True) or query.text.casefold()
-        entities = entities.filter(Q(name_text__contains=key) | Q(entity_id=query.text.strip()))
-    if query.list_name:
-        entities = entities.filter(sanctions_list__name=query.list_name)
-    if query.schema:
-        entities = entities.filter(schema=query.schema)
-    if query.country:
-        entities = entities.filter(facet_text__contains=f"|c:{query.country.lower()}|")
-    if query.program:
-        entities = entities.filter(facet_text__contains=f"|p:{query.program.lower()}|")
+    """The matching entries and, over all of them, counts per list, schema, country, program."""
+    entities = entity_search(
+        agency=agency,
+        q=query.text,
+        list_name=query.list_name or None,
+        schema=query.schema or None,
+        country=query.country or None,
+        program=query.program or None,
+        include_deleted=query.include_delisted,
+    )
     counts: dict[str, Counter] = {
         "list": Counter(),
         "schema": Counter(),
         "country": Counter(),
         "program": Counter(),
     }
-    rows = entities.values_list("sanctions_list__name", "schema", "countries", "programs")
     total = 0
+    rows = entities.values_list("sanctions_list__name", "schema", "countries", "programs")
     for list_name, schema, countries, programs in rows.iterator(chunk_size=2000):
         total += 1
         counts["list"][list_name] += 1
@@ -73,7 +59,7 @@ def register_search(*, agency: Agency, query: RegisterQuery) -> RegisterPage:
         counts["country"].update(c.upper() for c in countries or [])
         counts["program"].update(programs or [])
     return RegisterPage(
-        entities=entities.order_by("caption", "id"),
+        entities=entities,
         total=total,
         facets={name: counter.most_common(FACET_LIMIT) for name, counter in counts.items()},
         visible=sorted(lists_visible_to(agency=agency)),
@@ -81,16 +67,19 @@ def register_search(*, agency: Agency, query: RegisterQuery) -> RegisterPage:
 
 
 def register_entity_for(*, agency: Agency, entity_id: str) -> list[SanctionedEntity]:
-    """Every visible list's state of one entity (an entity may be on several lists); 404 if none."""
-    states = list(register_entities_for(agency=agency).filter(entity_id=entity_id))
-    if not states:
-        raise NotFound("No such entity on the lists you may read.", code="entity_not_found")
-    return states
-
-
-def entity_history(*, states: list[SanctionedEntity]) -> QuerySet[SanctionsChange]:
-    return (
-        SanctionsChange.objects.filter(entity__in=states)
-        .select_related("update", "issuer", "entity__sanctions_list")
-        .order_by("-recorded_at", "-id")
+    """The entity on every list the agency may read (404 when on none of them)."""
+    first = entity_access(agency=agency, entity_id=entity_id)
+    visible = lists_visible_to(agency=agency)
+    others = (
+        SanctionedEntity.objects.select_related("sanctions_list")
+        .filter(entity_id=entity_id, sanctions_list__name__in=visible)
+        .exclude(pk=first.pk)
+        .order_by("sanctions_list__name")
     )
+    return [first, *others]
+
+
+def register_history(*, states: list[SanctionedEntity]) -> list[SanctionsChange]:
+    """Every change of the entity on the visible lists, newest first."""
+    changes = [change for state in states for change in entity_history(entry=state)]
+    return sorted(changes, key=lambda change: (change.recorded_at, change.pk), reverse=True)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from agencies.models import Role
 
 from ..access import web_view
-from ..register import RegisterQuery, entity_history, register_entity_for, register_search
+from ..register import RegisterQuery, register_entity_for, register_history, register_search
 
 
 class RegisterSearchForm(forms.Form):
@@ -63,6 +63,6 @@ def sanctions_entity(request: HttpRequest, entity_id: str) -> HttpResponse:
             "entity_id": entity_id,
             "states": states,
             "current": states[0],
-            "history": entity_history(states=states),
+            "history": register_history(states=states),
         },
     )

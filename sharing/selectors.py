@@ -1,13 +1,15 @@
 """Reads of sharing agreements, and their translation into the policy's plain facts."""
 
 import uuid
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from agencies.auth import Caller
 from agencies.errors import NotFound
 from agencies.models import Agency
-from sharing.models import Agreement
+from sharing.models.agreements import EFFECTIVE_EXPIRED, Agreement, AgreementStatus
 from sharing.policy import AgreementFacts
 
 
@@ -43,12 +45,37 @@ def agreement_facts_of_provider(*, provider_code: str) -> list[AgreementFacts]:
     return [agreement_facts(agreement) for agreement in agreements]
 
 
-def agreement_list_for(*, caller: Caller) -> QuerySet[Agreement]:
-    """Every agreement for a hub admin; for anyone else the ones their agency is party to."""
+def agreement_list_for(
+    *,
+    caller: Caller,
+    provider_code: str | None = None,
+    recipient_code: str | None = None,
+    effective_status: str | None = None,
+) -> QuerySet[Agreement]:
+    """Every agreement for a hub admin; for anyone else the ones their agency is party to.
+
+    Optional filters: provider and recipient agency codes, and the effective
+    status (the stored one, or "expired" for those past valid_until).
+    """
     agreements = Agreement.objects.select_related("provider", "recipient")
-    if caller.is_hub_admin:
-        return agreements
-    return agreements.filter(Q(provider=caller.agency) | Q(recipient=caller.agency))
+    if not caller.is_hub_admin:
+        agreements = agreements.filter(Q(provider=caller.agency) | Q(recipient=caller.agency))
+    if provider_code:
+        agreements = agreements.filter(provider__code=provider_code)
+    if recipient_code:
+        agreements = agreements.filter(recipient__code=recipient_code)
+    if effective_status:
+        agreements = agreements.filter(_effective_status_is(effective_status, timezone.now()))
+    return agreements
+
+
+def _effective_status_is(effective_status: str, moment: datetime) -> Q:
+    expired = Q(valid_until__isnull=False, valid_until__lte=moment) & ~Q(
+        status=AgreementStatus.TERMINATED
+    )
+    if effective_status == EFFECTIVE_EXPIRED:
+        return expired
+    return Q(status=effective_status) & ~expired
 
 
 def agreement_access(*, caller: Caller, agreement_id: object) -> Agreement:

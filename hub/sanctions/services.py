@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -138,7 +139,11 @@ def sanctions_updates_sign(
     A DEL carries only the entity id. The key is fetched (or created) once.
     """
     key, private = custodial_key_for(agency=authority)
-    iat = int((issued_at_ or timezone.now()).timestamp())
+    # iat has whole seconds; a key generated just now is valid from a fraction of a
+    # second later than the truncated time, so never date a token before its key.
+    iat = max(
+        int((issued_at_ or timezone.now()).timestamp()), math.ceil(key.valid_from.timestamp())
+    )
     signer = private.get_op_key("sign")  # the cryptography Ed25519 private key
     header = _b64url(
         json.dumps(

@@ -415,3 +415,8 @@ def _report_token_verify(*, token: str, caller: Agency) -> VerifiedReport:
         signing_key=key,
         issued_at=moment,
     )
+
+
+# Public names for other modules (the web UI's preview and signature checks).
+redaction_class_fields = _class_fields
+DisclosureUnpacker = _Unpacker

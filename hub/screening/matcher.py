@@ -67,6 +67,7 @@ NAME_KIND_FACTOR = {
 TOKEN_ACCEPT = 0.7  # a token pair below this similarity is not a match
 INITIAL_SIMILARITY = 0.8
 SKELETON_SIMILARITY = 0.85
+LATIN_SKELETON_SIMILARITY = 0.75
 PHONETIC_SIMILARITY = 0.92
 PHONETIC_FLOOR = 0.7
 JOIN_ACCEPT = 0.8
@@ -222,7 +223,8 @@ def token_similarity(query: str, listed: str, abjad: bool) -> float:
     if similarity < 1.0 and (abjad or min(len(query), len(listed)) >= 5):
         query_skeleton = skeleton(query)
         if len(query_skeleton) >= (2 if abjad else 4) and query_skeleton == skeleton(listed):
-            similarity = max(similarity, SKELETON_SIMILARITY + 0.1 * similarity)
+            base = SKELETON_SIMILARITY if abjad else LATIN_SKELETON_SIMILARITY
+            similarity = max(similarity, base + 0.1 * similarity)
     return similarity if similarity >= TOKEN_ACCEPT else 0.0
 
 
@@ -292,7 +294,7 @@ class ScreeningIndex:
             if form.org_form:
                 # Also the name with its legal form spelt out, so a query whose
                 # legal form is misspelt or unknown still lines up token by token.
-                forms.append((kind, name_form(value, False)))
+                forms.append((kind, name_form(value, False, True)))
         for kind, form in forms:
             if not form.tokens or form.tokens in seen:
                 continue
@@ -383,7 +385,9 @@ class ScreeningIndex:
         """
         q_tokens, l_tokens = query.tokens, listed.tokens
         abjad = query.abjad or listed.abjad
-        scored = []
+        # (similarity, closeness, query token indexes, listed token indexes); two
+        # adjacent tokens joined may stand for one ("al assad" = "alassad").
+        scored: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
         if table is not None and not listed.abjad:
             for i, q in enumerate(q_tokens):
                 row = table.get(q)
@@ -392,13 +396,25 @@ class ScreeningIndex:
                 for j, item in enumerate(l_tokens):
                     similarity = row.get(item)
                     if similarity:
-                        scored.append((similarity, -abs(i - j), i, j))
+                        scored.append((similarity, -abs(i - j), (i,), (j,)))
+                for j in range(len(l_tokens) - 1):
+                    similarity = row.get(l_tokens[j] + l_tokens[j + 1])
+                    if similarity and similarity >= JOIN_ACCEPT:
+                        scored.append((similarity, -abs(i - j), (i,), (j, j + 1)))
+            for i in range(len(q_tokens) - 1):
+                row = table.get(q_tokens[i] + q_tokens[i + 1])
+                if not row:
+                    continue
+                for j, item in enumerate(l_tokens):
+                    similarity = row.get(item)
+                    if similarity and similarity >= JOIN_ACCEPT:
+                        scored.append((similarity, -abs(i - j), (i, i + 1), (j,)))
         else:
             for i, q in enumerate(q_tokens):
                 for j, item in enumerate(l_tokens):
                     similarity = token_similarity(q, item, abjad)
                     if similarity:
-                        scored.append((similarity, -abs(i - j), i, j))
+                        scored.append((similarity, -abs(i - j), (i,), (j,)))
         scored.sort(reverse=True)
         # Credit per token: an exact token counts fully; a fuzzy one by its
         # similarity squared (a typo costs, a different name costs more); an
@@ -407,22 +423,35 @@ class ScreeningIndex:
         l_credit: dict[int, float] = {}
         pairs: list[tuple[str, str, float]] = []
         strong = 0
-        for similarity, _, i, j in scored:
-            if i in q_credit or j in l_credit:
+        for similarity, _, q_at, l_at in scored:
+            if any(i in q_credit for i in q_at) or any(j in l_credit for j in l_at):
                 continue
-            q_token, l_token = q_tokens[i], l_tokens[j]
+            q_token = " ".join(q_tokens[i] for i in q_at)
+            l_token = " ".join(l_tokens[j] for j in l_at)
             if len(q_token) == 1 or len(l_token) == 1:
-                q_credit[i] = INITIAL_CREDIT_SHORT if len(q_token) == 1 else INITIAL_CREDIT_FULL
-                l_credit[j] = INITIAL_CREDIT_SHORT if len(l_token) == 1 else INITIAL_CREDIT_FULL
+                q_credit[q_at[0]] = (
+                    INITIAL_CREDIT_SHORT if len(q_token) == 1 else INITIAL_CREDIT_FULL
+                )
+                l_credit[l_at[0]] = (
+                    INITIAL_CREDIT_SHORT if len(l_token) == 1 else INITIAL_CREDIT_FULL
+                )
             else:
                 credit = similarity if (similarity == 1.0 or abjad) else similarity * similarity
-                q_credit[i] = l_credit[j] = credit
+                for i in q_at:
+                    q_credit[i] = credit
+                for j in l_at:
+                    l_credit[j] = credit
                 strong += credit >= STRONG_CREDIT
             pairs.append((q_token, l_token, similarity))
-        if len(q_credit) < len(q_tokens) or len(l_credit) < len(l_tokens):
+        q_left = len(q_tokens) - len(q_credit)
+        l_left = len(l_tokens) - len(l_credit)
+        if q_left >= 2 and l_left >= 1:
             strong += self._join_runs(
                 q_tokens, l_tokens, q_credit, l_credit, pairs, abjad, query_side=True
             )
+            q_left = len(q_tokens) - len(q_credit)
+            l_left = len(l_tokens) - len(l_credit)
+        if l_left >= 2 and q_left >= 1:
             strong += self._join_runs(
                 l_tokens, q_tokens, l_credit, q_credit, pairs, abjad, query_side=False
             )
@@ -521,7 +550,7 @@ class ScreeningIndex:
         forms: list[NameForm] = []
         for name in query.names:
             for org in (False, True) if query_org else (False,):
-                form = name_form(name, org)
+                form = name_form(name, org, query_org)
                 if form.tokens and form not in forms:
                     forms.append(form)
         if not forms:
@@ -604,11 +633,14 @@ class ScreeningIndex:
                 if choice == token[0]:
                     row[choice] = INITIAL_SIMILARITY
             if form.abjad or len(token) >= 5:
+                # Vowel-less scripts say nothing about vowels; in Latin script a
+                # shared skeleton is weaker evidence ("cardoso" / "credisa").
+                skeleton_base = SKELETON_SIMILARITY if form.abjad else LATIN_SKELETON_SIMILARITY
                 consonants = skeleton(token)
                 if len(consonants) >= (2 if form.abjad else 4):
                     for choice in by_skeleton.get(consonants, ()):
                         raw = OSA.normalized_similarity(token, choice)
-                        row[choice] = max(row.get(choice, 0.0), SKELETON_SIMILARITY + 0.1 * raw)
+                        row[choice] = max(row.get(choice, 0.0), skeleton_base + 0.1 * raw)
             table[token] = {choice: value for choice, value in row.items() if value >= TOKEN_ACCEPT}
         # Every candidate token some query token (or joined pair) resembles: a listed
         # name with none of them cannot score and is not compared at all.

@@ -181,10 +181,16 @@ def joined_letters(tokens: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def name_form(name: str, org: bool = False) -> NameForm:
-    """The normalised form of `name`; `org` strips legal forms into `org_form`."""
+def name_form(name: str, org: bool = False, acronyms: bool | None = None) -> NameForm:
+    """The normalised form of `name`.
+
+    `org` strips legal forms into `org_form`; `acronyms` (default: `org`) joins
+    dotted letters into one token ("S.A." -> "sa"), which for a person would
+    merge initials ("V. V. Putin").
+    """
     text = latin(name).translate(VANISHING)
-    flat = " ".join(joined_letters([token for token in NON_ALNUM.split(text) if token]))
+    tokens = [token for token in NON_ALNUM.split(text) if token]
+    flat = " ".join(joined_letters(tokens) if (org if acronyms is None else acronyms) else tokens)
     org_form: tuple[str, ...] = ()
     if org:
         core = remove_org_types(flat).split()

@@ -131,14 +131,61 @@ class _Problems:
         if value not in allowed:
             self.add(field, f"{value!r} is not one of {', '.join(allowed)}")
 
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            fields = ", ".join(sorted(self.by_field))
-            raise Refused(
-                f"The agreement is not valid: {fields}.",
-                code="invalid_agreement",
-                details=self.by_field,
-            )
+
+def agreement_problems(
+    *,
+    provider: Agency,
+    recipient: Agency,
+    status: str,
+    accepted_by: Agency | None,
+    terms: dict[str, Any],
+    now: datetime,
+) -> dict[str, list[str]]:
+    """Every problem with a new agreement, by field ("scope.countries" for a scope filter).
+
+    `terms` holds the model's field names (valid_from already defaulted). Empty
+    when the agreement may be created. Used by agreement_create and the admin form.
+    """
+    problems = _Problems()
+    if provider.pk == recipient.pk:
+        problems.add("recipient", "must differ from the provider")
+    problems.check_choice("status", status, (AgreementStatus.PROPOSED, AgreementStatus.ACTIVE))
+    valid_from, valid_until = terms["valid_from"], terms["valid_until"]
+    if valid_until is not None:
+        if valid_until <= valid_from:
+            problems.add("valid_until", "must be after valid_from")
+        elif valid_until <= now:
+            problems.add("valid_until", "is already past")
+    problems.check_list("kinds", terms["kinds"], allowed=ItemKind.values)
+    if not terms["kinds"]:
+        problems.add("kinds", "must name at least one kind")
+    problems.check_choice("max_tlp", terms["max_tlp"], Tlp.values)
+    problems.check_list("withheld", terms["withheld"], allowed=REDACTION_CLASSES)
+    problems.check_list("scope.countries", terms["scope_countries"], pattern=COUNTRY_CODE)
+    problems.check_list("scope.hs_chapters", terms["scope_hs_chapters"], pattern=HS_CHAPTER)
+    problems.check_list(
+        "scope.control_prefixes", terms["scope_control_prefixes"], pattern=CONTROL_PREFIX
+    )
+    problems.check_list("scope.red_flags", terms["scope_red_flags"], pattern=CODE)
+    problems.check_list("scope.lists", terms["scope_lists"], pattern=CODE)
+    if not isinstance(terms["onward_sharing"], bool):
+        problems.add("onward_sharing", "must be true or false")
+    problems.check_choice("attribution", terms["attribution"], Attribution.values)
+    problems.check_choice("permitted_actions", terms["permitted_actions"], PermittedActions.values)
+    problems.check_choice(
+        "encrypt_in_transit", terms["encrypt_in_transit"], EncryptInTransit.values
+    )
+    problems.check_choice(
+        "affected_party_notifications",
+        terms["affected_party_notifications"],
+        AffectedPartyNotifications.values,
+    )
+    legal_basis = terms["legal_basis"]
+    if not isinstance(legal_basis, str) or len(legal_basis) > LEGAL_BASIS_MAX:
+        problems.add("legal_basis", f"must be text of at most {LEGAL_BASIS_MAX} characters")
+    if accepted_by is not None and accepted_by.pk not in (provider.pk, recipient.pk):
+        problems.add("accepted_by", "must be one of the parties")
+    return problems.by_field
 
 
 def agreement_create(
@@ -172,63 +219,40 @@ def agreement_create(
     nothing when a value is not valid.
     """
     now = timezone.now()
-    valid_from = valid_from or now
-    problems = _Problems()
-    if provider.pk == recipient.pk:
-        problems.add("recipient", "must differ from the provider")
-    problems.check_choice("status", status, (AgreementStatus.PROPOSED, AgreementStatus.ACTIVE))
-    if valid_until is not None:
-        if valid_until <= valid_from:
-            problems.add("valid_until", "must be after valid_from")
-        elif valid_until <= now:
-            problems.add("valid_until", "is already past")
-    problems.check_list("kinds", kinds, allowed=ItemKind.values)
-    if not kinds:
-        problems.add("kinds", "must name at least one kind")
-    problems.check_choice("max_tlp", max_tlp, Tlp.values)
-    problems.check_list("withheld", withheld, allowed=REDACTION_CLASSES)
-    problems.check_list("scope.countries", scope_countries, pattern=COUNTRY_CODE)
-    problems.check_list("scope.hs_chapters", scope_hs_chapters, pattern=HS_CHAPTER)
-    problems.check_list("scope.control_prefixes", scope_control_prefixes, pattern=CONTROL_PREFIX)
-    problems.check_list("scope.red_flags", scope_red_flags, pattern=CODE)
-    problems.check_list("scope.lists", scope_lists, pattern=CODE)
-    if not isinstance(onward_sharing, bool):
-        problems.add("onward_sharing", "must be true or false")
-    problems.check_choice("attribution", attribution, Attribution.values)
-    problems.check_choice("permitted_actions", permitted_actions, PermittedActions.values)
-    problems.check_choice("encrypt_in_transit", encrypt_in_transit, EncryptInTransit.values)
-    problems.check_choice(
-        "affected_party_notifications",
-        affected_party_notifications,
-        AffectedPartyNotifications.values,
-    )
-    if not isinstance(legal_basis, str) or len(legal_basis) > LEGAL_BASIS_MAX:
-        problems.add("legal_basis", f"must be text of at most {LEGAL_BASIS_MAX} characters")
-    if accepted_by is not None and accepted_by.pk not in (provider.pk, recipient.pk):
-        problems.add("accepted_by", "must be one of the parties")
-    problems.raise_if_any()
-
-    agreement = Agreement(
+    terms: dict[str, Any] = {
+        "valid_from": valid_from or now,
+        "valid_until": valid_until,
+        "kinds": list(kinds),
+        "max_tlp": max_tlp,
+        "withheld": list(withheld),
+        "scope_countries": list(scope_countries),
+        "scope_hs_chapters": list(scope_hs_chapters),
+        "scope_control_prefixes": list(scope_control_prefixes),
+        "scope_red_flags": list(scope_red_flags),
+        "scope_lists": list(scope_lists),
+        "onward_sharing": onward_sharing,
+        "attribution": attribution,
+        "permitted_actions": permitted_actions,
+        "encrypt_in_transit": encrypt_in_transit,
+        "affected_party_notifications": affected_party_notifications,
+        "legal_basis": legal_basis,
+    }
+    problems = agreement_problems(
         provider=provider,
         recipient=recipient,
         status=status,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        kinds=list(kinds),
-        max_tlp=max_tlp,
-        withheld=list(withheld),
-        scope_countries=list(scope_countries),
-        scope_hs_chapters=list(scope_hs_chapters),
-        scope_control_prefixes=list(scope_control_prefixes),
-        scope_red_flags=list(scope_red_flags),
-        scope_lists=list(scope_lists),
-        onward_sharing=onward_sharing,
-        attribution=attribution,
-        permitted_actions=permitted_actions,
-        encrypt_in_transit=encrypt_in_transit,
-        affected_party_notifications=affected_party_notifications,
-        legal_basis=legal_basis,
-        created_at=now,
+        accepted_by=accepted_by,
+        terms=terms,
+        now=now,
+    )
+    if problems:
+        raise Refused(
+            f"The agreement is not valid: {', '.join(sorted(problems))}.",
+            code="invalid_agreement",
+            details=problems,
+        )
+    agreement = Agreement(
+        provider=provider, recipient=recipient, status=status, created_at=now, **terms
     )
     if status == AgreementStatus.ACTIVE:
         agreement.provider_accepted_at = now

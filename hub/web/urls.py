@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, auth, inbox, manage, pages, reports, sanctions, webhooks
+from .views import agreements, auth, inbox, manage, pages, reports, sanctions, screening, webhooks
 
 app_name = "web"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path(
         "sanctions/entities/<str:entity_id>/", sanctions.sanctions_entity, name="sanctions_entity"
     ),
+    path("screen/", screening.screen, name="screen"),
     # Administration
     path("manage/", manage.manage_home, name="manage"),
     path("manage/agencies/", manage.agency_list, name="manage_agencies"),
@@ -36,6 +37,13 @@ urlpatterns = [
         name="token_revoke",
     ),
     path("manage/agreements/", agreements.agreement_list, name="agreements"),
+    path("manage/agreements/new/", agreements.agreement_create_view, name="agreement_create"),
+    path("manage/agreements/<uuid:agreement_id>/", agreements.agreement_detail, name="agreement"),
+    path(
+        "manage/agreements/<uuid:agreement_id>/<str:action>",
+        agreements.agreement_action,
+        name="agreement_action",
+    ),
     path("manage/matrix/", agreements.sharing_matrix, name="matrix"),
     path("manage/webhooks/", webhooks.webhooks, name="webhooks"),
     path("manage/webhooks/disable", webhooks.webhook_disable, name="webhook_disable"),

@@ -77,7 +77,7 @@ def sharing_world(originator, partner, narrow_partner, outsider):
         max_tlp="AMBER",
         withheld=["person_identity", "commercial"],
         valid_from=timezone.now() - timedelta(days=1),
-        permitted_actions="internal-use-only",
+        permitted_actions="internally-visible-actions",
     )
     return {"full": full, "narrow": narrow}
 

@@ -124,7 +124,7 @@ def test_narrow_partner_sees_redactions_and_why(
     assert "212500.50" not in page
     assert "DE-BAFA-2026-004417" not in page
     assert "person identity" in page
-    assert "internal use only" in page
+    assert "internally visible actions" in page
 
 
 def test_outsider_sees_nothing_of_the_report(web_client_for, originator, outsider, sharing_world):

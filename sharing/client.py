@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
 import requests
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -36,7 +37,6 @@ from sd_jwt.verifier import SDJWTVerifier
 from sharing.cursor import cursor_encode
 
 ACCEPTED_ALGS = ("EdDSA", "Ed25519")
-_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 EXPECTED_TYP = {
     "report": ("sar+sd-jwt",),
     "retraction": ("sar-retraction+jwt", "hub-retraction+jwt"),
@@ -256,7 +256,7 @@ def feed_pages(
         response = session.get(f"{hub}/api/v1/feed/", params=params, timeout=timeout)
         if response.status_code != 200:
             raise SystemExit(f"feed: HTTP {response.status_code}: {response.text[:300]}")
-        return response.json()
+        return orjson.loads(response.content)
 
     with ThreadPoolExecutor(max_workers=1) as prefetcher:
         page = fetch(after)
@@ -295,8 +295,8 @@ def sync(
     keys = KeyDirectory(hub, session, timeout)
     last = _last_seq(out)
     counts = {"items": 0, "verified": 0, "failed": 0}
-    lines: list[str] = []
-    with out.open("a", encoding="utf-8") as sink:
+    lines: list[bytes] = []
+    with out.open("ab") as sink:
         for page in feed_pages(
             hub=hub,
             session=session,
@@ -315,10 +315,10 @@ def sync(
                     counts["verified" if result.ok else "failed"] += 1
                     if echo:
                         echo(line_describe(item, result))
-                lines.append(_LINE_ENCODER.encode(record))
+                lines.append(orjson.dumps(record))
                 counts["items"] += 1
             if lines:
-                sink.write("\n".join(lines) + "\n")
+                sink.write(b"\n".join(lines) + b"\n")
                 lines.clear()
             sink.flush()
     return counts

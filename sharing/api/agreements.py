@@ -103,32 +103,33 @@ def _require_agreement_admin(caller: Caller) -> None:
     require_role(caller, Role.AGENCY_ADMIN)
 
 
-class AgreementListApi(APIView):
-    class Input(serializers.Serializer):
-        provider = serializers.CharField(max_length=40)
-        recipient = serializers.CharField(max_length=40)
-        status = serializers.ChoiceField(
-            choices=[AgreementStatus.PROPOSED, AgreementStatus.ACTIVE], required=False
-        )
-        valid_from = serializers.DateTimeField(required=False)
-        valid_until = serializers.DateTimeField(required=False, allow_null=True)
-        kinds = _string_list()
-        max_tlp = serializers.CharField(required=False, max_length=20)
-        withheld = _string_list()
-        scope = ScopeInput(required=False)
-        # The model's flat names are accepted too.
-        scope_countries = _string_list()
-        scope_hs_chapters = _string_list()
-        scope_control_prefixes = _string_list()
-        scope_red_flags = _string_list()
-        scope_lists = _string_list()
-        onward_sharing = serializers.BooleanField(required=False)
-        attribution = serializers.CharField(required=False, max_length=20)
-        permitted_actions = serializers.CharField(required=False, max_length=60)
-        encrypt_in_transit = serializers.CharField(required=False, max_length=20)
-        affected_party_notifications = serializers.CharField(required=False, max_length=20)
-        legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+class AgreementCreateInput(serializers.Serializer):
+    provider = serializers.CharField(max_length=40)
+    recipient = serializers.CharField(max_length=40)
+    status = serializers.ChoiceField(
+        choices=[AgreementStatus.PROPOSED, AgreementStatus.ACTIVE], required=False
+    )
+    valid_from = serializers.DateTimeField(required=False)
+    valid_until = serializers.DateTimeField(required=False, allow_null=True)
+    kinds = _string_list()
+    max_tlp = serializers.CharField(required=False, max_length=20)
+    withheld = _string_list()
+    scope = ScopeInput(required=False)
+    # The model's flat names are accepted too.
+    scope_countries = _string_list()
+    scope_hs_chapters = _string_list()
+    scope_control_prefixes = _string_list()
+    scope_red_flags = _string_list()
+    scope_lists = _string_list()
+    onward_sharing = serializers.BooleanField(required=False)
+    attribution = serializers.CharField(required=False, max_length=20)
+    permitted_actions = serializers.CharField(required=False, max_length=60)
+    encrypt_in_transit = serializers.CharField(required=False, max_length=20)
+    affected_party_notifications = serializers.CharField(required=False, max_length=20)
+    legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
+
+class AgreementListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("provider", str, description="provider agency code"),
@@ -149,11 +150,11 @@ class AgreementListApi(APIView):
         )
         return Response(AgreementOutput(agreements, many=True).data)
 
-    @extend_schema(request=Input, responses={201: AgreementOutput})
+    @extend_schema(request=AgreementCreateInput, responses={201: AgreementOutput})
     def post(self, request):
         caller: Caller = request.user
         _require_agreement_admin(caller)
-        data = validated(self.Input, request)
+        data = validated(AgreementCreateInput, request)
         provider = _agency_named(data.pop("provider"), field="provider")
         recipient = _agency_named(data.pop("recipient"), field="recipient")
         if not caller.is_hub_admin and caller.agency.pk not in (provider.pk, recipient.pk):
@@ -206,17 +207,17 @@ class AgreementAcceptApi(APIView):
         return Response(AgreementOutput(agreement).data)
 
 
-class StopInput(serializers.Serializer):
+class AgreementStopInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class AgreementSuspendApi(APIView):
-    @extend_schema(request=StopInput, responses=AgreementOutput)
+    @extend_schema(request=AgreementStopInput, responses=AgreementOutput)
     def post(self, request, agreement_id: str):
         caller: Caller = request.user
         _require_agreement_admin(caller)
         agreement = selectors.agreement_access(caller=caller, agreement_id=agreement_id)
-        data = validated(StopInput, request)
+        data = validated(AgreementStopInput, request)
         agreement = services.agreement_suspend(
             agreement=agreement, actor=caller.actor, reason=data["reason"]
         )
@@ -224,12 +225,12 @@ class AgreementSuspendApi(APIView):
 
 
 class AgreementTerminateApi(APIView):
-    @extend_schema(request=StopInput, responses=AgreementOutput)
+    @extend_schema(request=AgreementStopInput, responses=AgreementOutput)
     def post(self, request, agreement_id: str):
         caller: Caller = request.user
         _require_agreement_admin(caller)
         agreement = selectors.agreement_access(caller=caller, agreement_id=agreement_id)
-        data = validated(StopInput, request)
+        data = validated(AgreementStopInput, request)
         agreement = services.agreement_terminate(
             agreement=agreement, actor=caller.actor, reason=data["reason"]
         )

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from agencies.errors import NotFound
 from agencies.models import Agency
-from hub.models import ReportVersion
+from hub.models import HitState, Report, ReportVersion, ScreeningHit
 from sharing.models import Delivery, DeliveryState
 
 INBOX_TYPES = ("report", "retraction", "sanctions_update")
@@ -162,3 +162,21 @@ def related_deliveries(*, delivery: Delivery) -> list[Delivery]:
     return list(
         inbox_deliveries(agency=delivery.recipient).filter(item_id=delivery.item_id).order_by("seq")
     )
+
+
+def report_screening_hits(*, report: Report) -> QuerySet[ScreeningHit]:
+    """The hits of the report's parties, for its originator: open ones first, best score first."""
+    return ScreeningHit.objects.filter(report=report, agency_id=report.originator_id).order_by(
+        "-state", "-score"
+    )
+
+
+def open_hit_counts(*, agency: Agency) -> dict[str, int]:
+    """Open screening hits per report id of the agency's reports (the web alert)."""
+    counts: dict[str, int] = {}
+    hits = ScreeningHit.objects.filter(agency=agency, state=HitState.OPEN).values_list(
+        "report_id", flat=True
+    )
+    for report_id in hits:
+        counts[str(report_id)] = counts.get(str(report_id), 0) + 1
+    return counts

@@ -32,12 +32,21 @@ from ..access import web_view
 from ..preview import delivery_preview
 from ..red_flags import BIS_RED_FLAGS
 from ..report_forms import ReportComposer, composer_initial
+from ..selectors import open_hit_counts, report_screening_hits
 
 
 @web_view(Role.READER)
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = report_list_for(agency=request.caller.agency)
-    return render(request, "web/reports/list.html", {"section": "reports", "reports": reports})
+    agency = request.caller.agency
+    hits = open_hit_counts(agency=agency)
+    reports = list(report_list_for(agency=agency))
+    for report in reports:
+        report.open_hits = hits.get(str(report.pk), 0)
+    return render(
+        request,
+        "web/reports/list.html",
+        {"section": "reports", "reports": reports, "open_hits": sum(hits.values())},
+    )
 
 
 def _claims(request: HttpRequest, report: dict[str, Any]) -> dict[str, Any]:
@@ -205,19 +214,10 @@ def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
             "claims_report": current.claims["report"],
             "versions": list(reversed(version_differences(versions))),
             "deliveries": report_deliveries(report=report),
-            "hits": _screening_hits(report),
+            "hits": report_screening_hits(report=report),
             "retraction": getattr(report, "retraction", None),
         },
     )
-
-
-def _screening_hits(report: Any) -> list[Any] | None:
-    """Screening hits of the report's parties; None while screening is not installed."""
-    try:
-        from hub.screening.selectors import report_hits
-    except ImportError:
-        return None
-    return list(report_hits(report=report))
 
 
 @require_POST

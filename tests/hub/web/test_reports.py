@@ -221,3 +221,18 @@ def test_reader_cannot_retract(web_client_for, originator, sharing_world):
     assert response.status_code == 403
     report.refresh_from_db()
     assert report.status == ReportStatus.ACTIVE
+
+
+def test_report_page_shows_screening_hits_and_the_list_alerts(
+    web_client_for, originator, sharing_world, register
+):
+    client = web_client_for(originator, Role.PUBLISHER)
+    report = _publish(client)
+    page = client.get(reverse("web:report_detail", args=[report.pk])).content.decode()
+    start = page.index('id="screening-title"')
+    section = page[start : page.index("</section>", start)]
+    assert "Viktor Lebedev" in section
+    assert reverse("web:sanctions_entity", args=["ofac-1002"]) in section
+    assert "open" in section
+    listing = client.get(reverse("web:report_list")).content.decode()
+    assert 'id="hit-alert"' in listing

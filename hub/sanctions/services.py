@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from followthemoney import model
 from followthemoney.types import registry
@@ -46,6 +46,7 @@ from hub.models.sanctions import (
     UpdateOutcome,
 )
 
+from .bulk import rows_insert, rows_update
 from .ofac import entity_errors
 
 logger = logging.getLogger(__name__)
@@ -535,26 +536,24 @@ def sanctions_updates_apply(
             progress("store", 0, len(to_record))
 
         timings = {"check": time.monotonic()}
-        updates = SanctionsUpdate.objects.bulk_create(
-            [
-                SanctionsUpdate(
-                    sanctions_list=lists[v.list_name],
-                    token=v.token,
-                    token_hash=v.digest,
-                    op=v.op,
-                    entity_id=v.entity["id"],
-                    issuer=caller_agency,
-                    kid=v.kid,
-                    issued_at=v.issued_at,
-                    effective=v.effective,
-                    outcome=outcome,
-                    batch=result.batch,
-                    received_at=now,
-                )
-                for v, outcome in to_record
-            ],
-            batch_size=500,
-        )
+        updates = [
+            SanctionsUpdate(
+                sanctions_list=lists[v.list_name],
+                token=v.token,
+                token_hash=v.digest,
+                op=v.op,
+                entity_id=v.entity["id"],
+                issuer=caller_agency,
+                kid=v.kid,
+                issued_at=v.issued_at,
+                effective=v.effective,
+                outcome=outcome,
+                batch=result.batch,
+                received_at=now,
+            )
+            for v, outcome in to_record
+        ]
+        rows_insert(updates)
         update_of = {v.index: update for (v, _), update in zip(to_record, updates, strict=True)}
 
         # The last change of each entity decides its stored row.
@@ -589,11 +588,11 @@ def sanctions_updates_apply(
             row.last_update = update_of[v.index]
             row.updated_at = now
         timings["updates"] = time.monotonic()
-        SanctionedEntity.objects.bulk_create(new_rows, batch_size=500)
+        rows_insert(new_rows)
         timings["insert"] = time.monotonic()
-        _rows_update(old_rows)
+        rows_update(old_rows, ROW_UPDATE_FIELDS)
         timings["update"] = time.monotonic()
-        SanctionsChange.objects.bulk_create(
+        rows_insert(
             [
                 SanctionsChange(
                     entity=states[pair].row,
@@ -606,8 +605,7 @@ def sanctions_updates_apply(
                     after=after,
                 )
                 for v, pair, before, after in changes
-            ],
-            batch_size=500,
+            ]
         )
         result.changed_entity_ids = list(dict.fromkeys(pair[1] for _, pair, _, _ in changes))
         audit_record(
@@ -660,29 +658,6 @@ ROW_UPDATE_FIELDS = (
     "last_update",
     "updated_at",
 )
-
-
-def _rows_update(rows: list[SanctionedEntity]) -> None:
-    """Write changed register rows with one prepared UPDATE run for many rows.
-
-    QuerySet.bulk_update builds a CASE WHEN per field and row, which took most
-    of the time of a full list import; executemany of a plain UPDATE is ~10x faster.
-    """
-    if not rows:
-        return
-    fields = [SanctionedEntity._meta.get_field(name) for name in ROW_UPDATE_FIELDS]
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's own metadata, values are parameters.
-    table = quote(SanctionedEntity._meta.db_table)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 2000):
-            cursor.executemany(sql, params[start : start + 2000])
 
 
 def _distribute(

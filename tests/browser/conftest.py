@@ -74,8 +74,25 @@ def page(chromium, live_server, settings) -> Iterator:
     page = context.new_page()
     # Confirmation dialogs (revoke, retract) are accepted, as the person would.
     page.on("dialog", lambda dialog: dialog.accept())
+    # Anything the Content-Security-Policy blocks (an inline style, a script from
+    # elsewhere) or any script error fails the test: the pages must work under it.
+    # A page answering 400 with its form errors is fine; a missing asset is not.
+    problems: list[str] = []
+
+    def console(message) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def response(answer) -> None:
+        if answer.request.resource_type != "document" and answer.status >= 400:
+            problems.append(f"{answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("response", response)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     context.close()
+    assert not problems, f"browser console errors: {problems}"
 
 
 @pytest.fixture

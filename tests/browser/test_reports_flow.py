@@ -42,7 +42,7 @@ def world(originator, partner, narrow_partner, person):
     }
 
 
-def compose_and_publish(page, title: str) -> None:
+def compose_and_publish(page, title: str, check_preview=None) -> None:
     page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="New report").click()
     page.get_by_label("Title").fill(title)
@@ -73,12 +73,9 @@ def compose_and_publish(page, title: str) -> None:
     goods.get_by_label("Currency").fill("EUR")
     page.get_by_role("button", name="Preview deliveries").click()
     preview = page.locator("#preview-result")
-    preview.locator('tr[data-recipient="NL-FIOD"]').wait_for()
-    assert (
-        "commercial, person identity"
-        in preview.locator('tr[data-recipient="NL-FIOD"]').inner_text()
-    )
-    assert "full view" in preview.locator('tr[data-recipient="FR-DOUANE"]').inner_text()
+    preview.locator('tr[data-recipient="FR-DOUANE"]').wait_for()
+    if check_preview is not None:
+        check_preview(preview)
     page.get_by_role("button", name="Sign and publish").click()
     page.wait_for_url(re.compile(r".*/reports/[0-9a-f-]{36}/$"))
 
@@ -92,8 +89,13 @@ def test_sign_in_is_refused_with_a_wrong_password(page, world):
 
 
 def test_compose_publish_and_see_it_arrive_redacted_and_verified(page, world):
+    def check_preview(preview) -> None:
+        narrow = preview.locator('tr[data-recipient="NL-FIOD"]').inner_text()
+        assert "commercial, person identity" in narrow
+        assert "full view" in preview.locator('tr[data-recipient="FR-DOUANE"]').inner_text()
+
     sign_in(page, world["alice"])
-    compose_and_publish(page, "CNC controllers rerouted through Dubai")
+    compose_and_publish(page, "CNC controllers rerouted through Dubai", check_preview)
     assert "Published" in page.locator(".messages").inner_text()
     assert page.locator('#deliveries tr[data-recipient="FR-DOUANE"]').count() == 1
     assert Report.objects.get().versions.get().kid.startswith("DE-CUSTOMS/")

@@ -20,6 +20,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include(api_v1)),
+    path("taxii2/", include("hub.taxii.urls")),
     path("", include("sharing.api.wellknown_urls")),
     path("", include("hub.web.urls")),
 ]

@@ -239,6 +239,8 @@ class ScreeningIndex:
         self.postings: list[list[int]] = []  # token id -> name indexes
         self.keys: dict[str, list[int]] = defaultdict(list)  # blocking key -> token ids
         self.idf: list[float] = []
+        self.name_weight: list[float] = []  # norm of each name's idf vector
+        self.joined_only: list[bool] = []  # token id -> only ever seen as two tokens joined
         self.unknown_weight = 1.0
 
     # -- building -----------------------------------------------------
@@ -305,11 +307,15 @@ class ScreeningIndex:
             self.names.append(
                 IndexedName(entry=position, kind=kind, form=form, reach=frozenset(tokens))
             )
+            real = set(form.tokens)
             for token in tokens:
                 token_id = self.vocabulary.get(token)
                 if token_id is None:
                     token_id = self.vocabulary[token] = len(self.postings)
                     self.postings.append([])
+                    self.joined_only.append(True)
+                if token in real:
+                    self.joined_only[token_id] = False
                 postings = self.postings[token_id]
                 if not postings or postings[-1] != name_id:
                     postings.append(name_id)
@@ -317,6 +323,12 @@ class ScreeningIndex:
     def _finish(self) -> None:
         total = max(len(self.names), 1)
         self.idf = [math.log((total + 1) / (len(p) + 1)) + 1.0 for p in self.postings]
+        self.name_weight = [
+            math.sqrt(
+                sum(self.idf[self.vocabulary[token]] ** 2 for token in set(item.form.tokens)) or 1.0
+            )
+            for item in self.names
+        ]
         self.unknown_weight = math.log(total + 1) + 1.0
         for token, token_id in self.vocabulary.items():
             for key in blocking_keys(token):
@@ -339,13 +351,21 @@ class ScreeningIndex:
         limit: int = CANDIDATE_LIMIT,
         allowed: set[int] | None = None,
     ) -> list[int]:
-        """Entry indexes sharing blocking keys with the query names, best first."""
-        name_scores: dict[int, float] = defaultdict(float)
+        """Entry indexes sharing blocking keys with the query names, best first.
+
+        A name ranks by the cosine of idf-weighted token vectors (tf-idf), so
+        "OOO Diapazon" ranks above the many "OOO <something else>" for the
+        query "OOO Diapazon".
+        """
+        best: dict[int, float] = {}
         for form in forms:
-            query_tokens = list(dict.fromkeys(form.tokens))
-            query_tokens += [a + b for a, b in zip(form.tokens, form.tokens[1:], strict=False)]
-            hits: list[tuple[float, list[int]]] = []
-            for token in query_tokens:
+            name_scores: dict[int, float] = defaultdict(float)
+            query_tokens = [(token, False) for token in dict.fromkeys(form.tokens)]
+            query_tokens += [
+                (a + b, True) for a, b in zip(form.tokens, form.tokens[1:], strict=False)
+            ]
+            hits: list[tuple[int, float, list[int]]] = []  # (query token, weight, postings)
+            for at, (token, joined) in enumerate(query_tokens):
                 token_ids: dict[int, float] = {}
                 exact = self.vocabulary.get(token)
                 if exact is not None:
@@ -353,20 +373,39 @@ class ScreeningIndex:
                 for key in blocking_keys(token, abjad=form.abjad):
                     for token_id in self.keys.get(key, ()):
                         token_ids.setdefault(token_id, 0.8)
-                for token_id, factor in token_ids.items():
+                for token_id, factor in sorted(token_ids.items(), key=lambda item: -item[1]):
+                    if joined and self.joined_only[token_id]:
+                        continue  # two tokens on both sides: their single tokens count already
                     postings = self.postings[token_id]
                     # A near miss on a common token finds too much to be worth scoring.
                     if factor < 1.0 and len(postings) > BROAD_FUZZY_POSTING:
                         continue
-                    hits.append((self.idf[token_id] * factor, postings))
-            narrow = [hit for hit in hits if len(hit[1]) <= BROAD_POSTING]
+                    hits.append((at, self.idf[token_id] ** 2 * factor, postings))
+            narrow = [hit for hit in hits if len(hit[2]) <= BROAD_POSTING]
             if not narrow:  # only common tokens ("mohammed ali"): the two rarest still rank
-                narrow = sorted(hits, key=lambda hit: len(hit[1]))[:2]
-            for weight, postings in narrow:
-                for name_id in postings:
-                    name_scores[name_id] += weight
+                narrow = sorted(hits, key=lambda hit: len(hit[2]))[:2]
+            credited: dict[int, set[int]] = defaultdict(set)  # query token -> names it counted for
+            for at, weight, postings in narrow:
+                done = credited[at]
+                if not done:
+                    for name_id in postings:
+                        name_scores[name_id] += weight
+                    done.update(postings)
+                    continue
+                for name_id in postings:  # a second spelling of the same token counts once
+                    if name_id not in done:
+                        name_scores[name_id] += weight
+                        done.add(name_id)
+            name_weight = self.name_weight
+            query_norm = math.sqrt(
+                sum(self.weight(token) ** 2 for token in set(form.tokens)) or 1.0
+            )
+            for name_id, shared in name_scores.items():
+                rank = shared / (name_weight[name_id] * query_norm)
+                if rank > best.get(name_id, 0.0):
+                    best[name_id] = rank
         entry_scores: dict[int, float] = {}
-        for name_id, score in name_scores.items():
+        for name_id, score in best.items():
             entry = self.names[name_id].entry
             if allowed is not None and entry not in allowed:
                 continue

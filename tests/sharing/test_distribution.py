@@ -198,3 +198,52 @@ def test_every_sar_rule_refusal_stores_no_delivery(originator, partner):
     agreement_make(originator, partner, kinds=["sanctions_update"])
     assert distribute(report_item(originator)) == []
     assert json.loads(json.dumps(list(Delivery.objects.values()), default=str)) == []
+
+
+def test_retraction_to_a_must_not_recipient_is_reissued_by_the_hub(originator, partner):
+    agreement_make(originator, partner, attribution="must-not")
+    first = report_item(originator)
+    distribute(first)
+    retraction = retraction_item(originator, report_id=first.item_id, version=1)
+    with transaction.atomic():
+        [relayed] = retraction_distribute(item=retraction, actor=TEST_ACTOR)
+    header, payload = jwt_unverified_parts(relayed.token)
+    assert header["typ"] == "sar-retraction+jwt"
+    assert payload["iss"] == hub_issuer()
+    assert payload["attribution"]["originator"] == "an agency of DE"
+    assert payload["report_id"] == first.item_id
+    stored = HubSigningKey.objects.get(kid=header["kid"])
+    assert jws_verify(relayed.token, jwk.JWK(**stored.public_jwk))["reason"] == "entered in error"
+
+
+def test_sanctions_update_under_must_not_is_reissued(originator, partner):
+    agreement_make(originator, partner, attribution="must-not", kinds=["sanctions_update"])
+    item = sanctions_item(originator, entity_id="ofac-7")
+    with transaction.atomic():
+        [delivery] = items_distribute(items=[item], actor=TEST_ACTOR)
+    header, payload = jwt_unverified_parts(delivery.token)
+    assert (header["typ"], payload["iss"], payload["entity"]["id"]) == (
+        "sanctions-update+jwt",
+        hub_issuer(),
+        "ofac-7",
+    )
+
+
+def test_an_endpoint_not_taking_the_event_leaves_the_item_to_the_feed(originator, partner):
+    from sharing.models import WebhookEndpoint
+
+    agreement_make(originator, partner)
+    WebhookEndpoint.objects.create(
+        agency=partner, url="https://partner.example/hook", events=["report.retracted"]
+    )
+    [delivery] = distribute(report_item(originator))
+    assert delivery.state == DeliveryState.DELIVERED
+    assert delivery.seq == 1
+
+
+def test_deliveries_are_returned_with_their_ids(originator, partner, narrow_partner):
+    agreement_make(originator, partner)
+    agreement_make(originator, narrow_partner)
+    deliveries = distribute(report_item(originator))
+    stored = {d.pk: (d.recipient_id, d.seq) for d in Delivery.objects.all()}
+    assert {d.pk: (d.recipient_id, d.seq) for d in deliveries} == stored

@@ -77,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         page().goto("/login/")
         shooter.shot("sign-in")
 
-        shooter.session("noor@NL-FIOD")
+        shooter.session("alice@DE-CUSTOMS")
         shooter.shot("inbox")
+        # A narrow partner under attribution must-not: redacted, re-signed by the hub.
+        shooter.session("aigerim@KZ-SRC")
         page().locator("#inbox-results tbody a").first.click()
         page().locator("#signature-state").wait_for()
         shooter.shot("inbox-item")
@@ -91,8 +93,20 @@ def main(argv: list[str] | None = None) -> int:
         page().get_by_label("Title").fill("Gyroscopes declared as toy parts, bound for Tehran")
         page().get_by_label("BIS-RF-3").check()
         page().get_by_label("BIS-RF-11").check()
+        party = page().locator("#parties-rows .formset-row").first
+        party.get_by_label("Role").select_option("broker")
+        party.get_by_label("Type").select_option("person")
+        party.get_by_label("Name").fill("Reza Tavakoli")
+        party.get_by_label("Country").fill("IR")
+        goods = page().locator("#goods-rows .formset-row").first
+        goods.get_by_label("Description").fill("Fibre-optic gyroscopes")
+        goods.get_by_label("HS code").fill("901420")
+        goods.get_by_label("Control code").fill("7A003")
+        goods.get_by_label("Value").fill("84000.00")
+        goods.get_by_label("Currency").fill("EUR")
         page().get_by_role("button", name="Preview deliveries").click()
-        page().locator("#preview-result").wait_for()
+        page().locator("#preview-result table").wait_for()
+        page().locator("#preview-title").scroll_into_view_if_needed()
         shooter.shot("compose")
 
         page().goto("/sanctions/?q=bank")

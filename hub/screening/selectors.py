@@ -87,41 +87,8 @@ def index_reset() -> None:
 
 
 def lists_visible_to(*, agency: Agency) -> frozenset[str]:
-    """Names of the lists `agency` may screen against (owned, or received under an active agreement).
+    """Names of the lists `agency` may screen against (owned, or received under an
+    active agreement). The rule lives with the register, in one place."""
+    from hub.sanctions.selectors import lists_visible_to as register_lists_visible_to
 
-    The rule lives with the register (hub.sanctions.selectors); this only
-    turns its answer into a set of names.
-    """
-    try:
-        from hub.sanctions.selectors import lists_visible_to as register_lists_visible_to
-    except ImportError:
-        register_lists_visible_to = _lists_visible_to_interim
-    return frozenset(
-        getattr(item, "name", item) for item in register_lists_visible_to(agency=agency)
-    )
-
-
-def _lists_visible_to_interim(*, agency: Agency) -> list[str]:
-    """Until the register's selector lands: owned lists, plus the lists of providers
-    with an active, unexpired sanctions_update agreement towards `agency` (its
-    scope_lists, or all the provider's lists when empty)."""
-    from django.utils import timezone
-
-    from hub.models import SanctionsList
-    from sharing.models import Agreement
-
-    now = timezone.now()
-    names = set(SanctionsList.objects.filter(authority=agency).values_list("name", flat=True))
-    for agreement in Agreement.objects.filter(recipient=agency, status="active"):
-        if (
-            agreement.effective_status_at(now) != "active"
-            or "sanctions_update" not in agreement.kinds
-        ):
-            continue
-        if agreement.valid_from and agreement.valid_from > now:
-            continue
-        provided = SanctionsList.objects.filter(authority=agreement.provider_id).values_list(
-            "name", flat=True
-        )
-        names.update(n for n in provided if not agreement.scope_lists or n in agreement.scope_lists)
-    return sorted(names)
+    return frozenset(register_lists_visible_to(agency=agency))

@@ -1,0 +1,176 @@
+"""Continuous screening (DESIGN 5): hits on publish, on register changes, once, and closed on delisting."""
+
+import datetime
+
+import pytest
+
+from agencies.models import AuditRecord
+from agencies.services import Actor
+from hub.models import HitState, ScreeningHit
+from hub.reports.services import report_publish
+from hub.reports.signing import report_sign
+from hub.screening import services
+from sharing.models import Delivery, WebhookEndpoint
+from tests.hub.reports.conftest import report_claims
+from tests.hub.screening.conftest import LIST
+
+pytestmark = pytest.mark.django_db
+
+
+def party(name: str, kind: str = "person", role: str = "end_user", **extra) -> dict:
+    return {"role": role, "type": kind, "name": name, **extra}
+
+
+def publish(agency, *parties, report: dict | None = None, version: int = 1):
+    claims = report or report_claims(parties=list(parties), version=version)
+    token = report_sign(agency=agency, claims=claims)
+    return report_publish(
+        caller_agency=agency, token=token, actor=Actor("alice", agency.code)
+    ), claims
+
+
+def updates_apply(authority, *operations, effective=datetime.date(2030, 1, 2)):
+    from hub.sanctions.services import sanctions_updates_apply, sanctions_updates_sign
+
+    tokens = sanctions_updates_sign(
+        authority=authority, list_name=LIST, operations=list(operations), effective=effective
+    )
+    return sanctions_updates_apply(caller_agency=authority, tokens=tokens, actor=Actor.system())
+
+
+@pytest.fixture
+def webhook(originator):
+    return WebhookEndpoint.objects.create(
+        agency=originator, url="https://hooks.de-customs.example/cordon", events=["screening.hit"]
+    )
+
+
+def test_publishing_a_report_with_a_listed_party_raises_one_alert(
+    originator_sees_register, originator, webhook
+):
+    report, _ = publish(
+        originator,
+        party("Vladimir Putin", country="RU"),
+        party(
+            "Hartmann Praezisionstechnik GmbH", kind="organization", role="exporter", country="DE"
+        ),
+    )
+    hit = ScreeningHit.objects.get()
+    assert (hit.report_id, hit.agency, hit.entity_id, hit.state) == (
+        report.pk,
+        originator,
+        "ofac-35096",
+        "open",
+    )
+    assert hit.party_name == "Vladimir Putin"
+    assert hit.lists == [LIST]
+    assert hit.score >= 0.7
+    assert "not in query: vladimirovich" in hit.explanation
+    assert report.screening["hits"][0]["entity"] == "ofac-35096"
+    assert report.screening["hits"][0]["new"] is True
+    assert AuditRecord.objects.filter(action="screening.hit", object_id=str(hit.pk)).count() == 1
+    event = Delivery.objects.get(event="screening.hit")
+    assert event.recipient == originator
+    assert event.payload["entity"]["id"] == "ofac-35096"
+    assert event.payload["report"] == str(report.pk)
+
+
+def test_the_same_hit_is_never_alerted_twice(originator_sees_register, originator, webhook):
+    report, claims = publish(originator, party("Vladimir Putin", country="RU"))
+    amended = dict(claims, version=2, title="Amended: same broker")
+    publish(originator, report=amended)
+    again = services.report_parties_screen(report=report)
+    services.register_rescreen(entity_ids=["ofac-35096"])
+    hit = ScreeningHit.objects.get()
+    assert hit.alerts == 1
+    assert hit.report_version == 2
+    assert again["hits"][0]["new"] is False
+    assert AuditRecord.objects.filter(action="screening.hit").count() == 1
+    assert Delivery.objects.filter(event="screening.hit").count() == 1
+
+
+def test_a_party_removed_by_an_amendment_closes_its_alert(originator_sees_register, originator):
+    _report, claims = publish(originator, party("Vladimir Putin"), party("Maria Lindqvist"))
+    publish(originator, report=dict(claims, version=2, parties=[party("Maria Lindqvist")]))
+    hit = ScreeningHit.objects.get()
+    assert hit.state == HitState.CLOSED
+    assert hit.close_reason == "party_removed"
+
+
+def test_an_entity_listed_after_publication_raises_a_hit(
+    originator_sees_register,
+    register,
+    originator,
+    webhook,
+    rescreen_inline,
+    django_capture_on_commit_callbacks,
+):
+    report, _ = publish(originator, party("Dmitri Ivanovich Kostrov", country="RU"))
+    assert not ScreeningHit.objects.exists()
+    listed = {
+        "id": "ofac-99001",
+        "schema": "Person",
+        "properties": {"name": ["KOSTROV, Dmitriy Ivanovich"], "country": ["ru"]},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        updates_apply(register, ("ADD", listed))
+    hit = ScreeningHit.objects.get()
+    assert (hit.report_id, hit.entity_id, hit.state) == (report.pk, "ofac-99001", "open")
+    assert Delivery.objects.filter(event="screening.hit", recipient=originator).count() == 1
+
+
+def test_a_delisting_closes_the_alert(
+    originator_sees_register,
+    register,
+    originator,
+    rescreen_inline,
+    django_capture_on_commit_callbacks,
+):
+    publish(originator, party("Vladimir Putin"))
+    assert ScreeningHit.objects.get().state == HitState.OPEN
+    with django_capture_on_commit_callbacks(execute=True):
+        updates_apply(register, ("DEL", {"id": "ofac-35096"}))
+    hit = ScreeningHit.objects.get()
+    assert hit.state == HitState.CLOSED
+    assert hit.close_reason == "delisted"
+    assert hit.closed_at is not None
+    assert AuditRecord.objects.filter(action="screening.hit_close", object_id=str(hit.pk)).exists()
+
+
+def test_a_relisting_reopens_and_alerts_again(
+    originator_sees_register,
+    register,
+    originator,
+    rescreen_inline,
+    django_capture_on_commit_callbacks,
+):
+    from tests.hub.screening.conftest import PUTIN
+
+    publish(originator, party("Vladimir Putin"))
+    with django_capture_on_commit_callbacks(execute=True):
+        updates_apply(register, ("DEL", {"id": "ofac-35096"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        updates_apply(register, ("ADD", PUTIN), effective=datetime.date(2030, 1, 3))
+    hit = ScreeningHit.objects.get()
+    assert (hit.state, hit.alerts) == (HitState.OPEN, 2)
+
+
+def test_an_agency_that_sees_no_list_gets_no_hits(register, partner):
+    report, _ = publish(partner, party("Vladimir Putin"))
+    assert report.screening == {"parties": 1, "lists": [], "hits": []}
+    assert not ScreeningHit.objects.exists()
+
+
+def test_register_changes_are_rescreened_in_a_task_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.register_changed(entity_ids=["ofac-1", "ofac-1", "ofac-2"])
+    assert len(callbacks) == 1
+
+
+def test_a_retracted_report_is_not_rescreened(originator_sees_register, register, originator):
+    from hub.models import Report, ReportStatus
+
+    report, _ = publish(originator, party("Maria Lindqvist"))
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RETRACTED)
+    counts = services.register_rescreen(entity_ids=["ofac-35096"])
+    assert counts["reports"] == 0

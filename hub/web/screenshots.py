@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
 
         shooter.session("alice@DE-CUSTOMS")
         shooter.shot("inbox")
+        page().set_viewport_size({"width": 768, "height": 1024})
+        shooter.shot("inbox-tablet")
+        page().set_viewport_size(VIEWPORT)
         # A narrow partner under attribution must-not: redacted, re-signed by the hub.
         shooter.session("aigerim@KZ-SRC")
         page().locator("#inbox-results tbody a").first.click()

@@ -18,12 +18,15 @@ import logging
 import random
 import socket
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import certifi
+import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -62,25 +65,47 @@ def _address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def target_check(url: str) -> None:
-    """Refuse URLs that are not http(s) or that resolve to private/loopback addresses.
+@dataclass(frozen=True)
+class Target:
+    """Where a webhook URL points: the checked address the request will connect to."""
 
-    Called at registration and again before every request (after DNS
-    resolution), unless WEBHOOK_ALLOW_PRIVATE_TARGETS is set.
+    scheme: str
+    host: str
+    port: int
+    address: str
+    path: str
+
+
+def target_resolve(url: str) -> Target:
+    """Resolve the URL's host once and check every address it resolves to.
+
+    Refuses URLs that are not http(s), and hosts resolving to loopback,
+    private, link-local, reserved or multicast addresses unless
+    WEBHOOK_ALLOW_PRIVATE_TARGETS is set. The request then connects to the
+    checked address itself, so a DNS answer that changes in between (DNS
+    rebinding) cannot send it elsewhere.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused("the URL must be http(s) with a host")
-    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
-        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise TargetRefused(f"{parts.hostname} does not resolve") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if not _address_allowed(address):
-            raise TargetRefused(f"{parts.hostname} resolves to a non-public address {address}")
+    addresses = [str(info[4][0]) for info in infos]
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        for address in addresses:
+            if not _address_allowed(address):
+                raise TargetRefused(f"{parts.hostname} resolves to a non-public address {address}")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(parts.scheme, parts.hostname, port, addresses[0], path)
+
+
+def target_check(url: str) -> None:
+    target_resolve(url)
 
 
 def webhook_endpoint_register(
@@ -159,8 +184,8 @@ def webhook_body(delivery: Delivery) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
     if not value:
         return None
     if value.strip().isdigit():
@@ -197,11 +222,20 @@ def delivery_claim(*, delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_related("recipient").get(pk=delivery_id)
 
 
-def _post(endpoint: WebhookEndpoint, delivery: Delivery) -> requests.Response:
-    target_check(endpoint.url)
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]
+    text: str
+
+
+def _post(endpoint: WebhookEndpoint, delivery: Delivery) -> Answer:
+    target = target_resolve(endpoint.url)
     body = webhook_body(delivery)
     timestamp = int(time.time())
+    default_port = 443 if target.scheme == "https" else 80
     headers = {
+        "host": target.host if target.port == default_port else f"{target.host}:{target.port}",
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         "webhook-id": delivery.webhook_id,
@@ -210,13 +244,30 @@ def _post(endpoint: WebhookEndpoint, delivery: Delivery) -> requests.Response:
             webhook_id=delivery.webhook_id, timestamp=timestamp, body=body
         ),
     }
-    return requests.post(
-        endpoint.url,
-        data=body,
-        headers=headers,
-        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-        allow_redirects=False,
-    )
+    timeout = urllib3.Timeout(total=settings.WEBHOOK_TIMEOUT_SECONDS)
+    if target.scheme == "https":
+        # Connect to the checked address; TLS still verifies the certificate for the host name.
+        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+            timeout=timeout,
+            retries=False,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(
+            target.address, target.port, timeout=timeout, retries=False
+        )
+    with pool:
+        response = pool.urlopen(
+            "POST", target.path, body=body, headers=headers, redirect=False, retries=False
+        )
+        return Answer(
+            response.status, response.headers, response.data[:1000].decode("utf-8", "replace")
+        )
 
 
 def _finish(delivery: Delivery, claimed_at: datetime | None, **fields: Any) -> bool:
@@ -250,14 +301,14 @@ def delivery_attempt(*, delivery_id: int) -> str:
     retry_after: float | None = None
     error = ""
     try:
-        response = _post(endpoint, delivery)
-        status_code = response.status_code
+        answer = _post(endpoint, delivery)
+        status_code = answer.status
         if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}: {response.text[:200]}"
-            retry_after = _retry_after(response)
+            error = f"HTTP {status_code}: {answer.text[:200]}"
+            retry_after = _retry_after(answer.headers)
     except TargetRefused as exc:
         error = f"target refused: {exc}"
-    except requests.RequestException as exc:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
     duration_ms = int((timezone.now() - started).total_seconds() * 1000)
     WebhookAttempt.objects.create(

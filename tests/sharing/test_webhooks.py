@@ -273,3 +273,49 @@ def test_screening_hit_event_goes_only_to_a_subscribed_endpoint(
         "timestamp": body["timestamp"],
         "data": {"id": "hit-1", "score": 0.93},
     }
+
+
+def test_the_request_goes_to_the_address_that_was_checked(
+    originator, partner, receivers, loopback_allowed, monkeypatch
+):
+    """The name is resolved once; the connection uses that address, the Host header the name."""
+    import socket
+
+    agreement_make(originator, partner)
+    [receiver] = receivers(1)
+    port = receiver.server.server_address[1]
+    real = socket.getaddrinfo
+    lookups = []
+
+    def fake_dns(host, *args, **kwargs):
+        if host == "hooks.partner.test":
+            lookups.append(host)
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_dns)
+    register(partner, f"http://hooks.partner.test:{port}/hook")
+    lookups.clear()
+    _, [delivery] = publish(originator)
+    assert delivery_attempt(delivery_id=delivery.pk) == "delivered"
+    assert lookups == ["hooks.partner.test"]
+    assert receiver.requests[0].headers["host"] == f"hooks.partner.test:{port}"
+
+
+def test_a_name_that_now_resolves_to_a_private_address_is_refused_at_send_time(
+    originator, partner, receivers, settings, monkeypatch
+):
+    import socket
+
+    settings.DELIVERY_COUNTDOWN_MAX_SECONDS = 0
+    agreement_make(originator, partner)
+    WebhookEndpoint.objects.create(agency=partner, url="https://hooks.partner.test/hook")
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *args, **kwargs: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 443))],
+    )
+    _, [delivery] = publish(originator)
+    assert delivery_attempt(delivery_id=delivery.pk) == "retry"
+    delivery.refresh_from_db()
+    assert "non-public address 10.0.0.7" in delivery.last_error

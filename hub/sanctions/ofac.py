@@ -243,6 +243,12 @@ SIMPLE_LABELS: list[tuple[str, str, str]] = [
 
 def split_remarks(remarks: str) -> list[str]:
     """Remarks -> parts, split on ``;`` outside of single-quoted aliases."""
+    if "'" not in remarks:
+        return [
+            p.strip().rstrip(".").strip()
+            for p in remarks.split(";")
+            if p.strip().rstrip(".").strip()
+        ]
     parts: list[str] = []
     current: list[str] = []
     quoted = False

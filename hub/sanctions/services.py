@@ -11,6 +11,7 @@ on only that agency may publish updates to it.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import itertools
 import json
@@ -87,17 +88,15 @@ def content_key(schema: str, properties: dict[str, list[str]]) -> tuple:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def _name_key(value: str) -> str:
+    # Transliteration is the costliest step of storing an entity, and list
+    # updates mostly repeat the names already seen.
     return normalize(value, lowercase=True, ascii=True) or value.casefold()
 
 
-def searchable_fields(schema: str, properties: dict[str, list[str]]) -> dict[str, Any]:
-    """The register's derived columns of an entity state (caption, names, facets)."""
-    names: list[str] = []
-    for prop in NAME_PROPS:
-        for value in properties.get(prop, []):
-            if value not in names:
-                names.append(value)
+def countries_of(schema: str, properties: dict[str, list[str]]) -> list[str]:
+    """Values of the entity's country-typed properties (country, nationality, flag ...)."""
     schema_obj = model.get(schema)
     countries: list[str] = []
     for prop, values in properties.items():
@@ -107,6 +106,17 @@ def searchable_fields(schema: str, properties: dict[str, list[str]]) -> dict[str
                 code = value.lower()
                 if code not in countries:
                     countries.append(code)
+    return countries
+
+
+def searchable_fields(schema: str, properties: dict[str, list[str]]) -> dict[str, Any]:
+    """The register's derived columns of an entity state (caption, names, facets)."""
+    names: list[str] = []
+    for prop in NAME_PROPS:
+        for value in properties.get(prop, []):
+            if value not in names:
+                names.append(value)
+    countries = countries_of(schema, properties)
     programs = list(properties.get("program", []))
     facets = [f"c:{c}" for c in countries] + [f"p:{p.lower()}" for p in programs]
     return {
@@ -678,7 +688,7 @@ def _distribute(
         countries: list[str] = []
         for state in (before, after):
             if state:
-                for code in searchable_fields(state["schema"], state["properties"])["countries"]:
+                for code in countries_of(state["schema"], state["properties"]):
                     if code.upper() not in countries:
                         countries.append(code.upper())
         items.append(

@@ -619,7 +619,7 @@ class ScreeningIndex:
         tables = {form: self.similarity_table(form, listed_tokens) for form in forms}
         scored = []
         for position, entry in kept:
-            found = self._score_entry(position, entry, forms, evidence_query, tables)
+            found = self._score_entry(position, entry, forms, evidence_query, tables, cutoff)
             if found is not None and found[0] >= cutoff:
                 scored.append(found)
         scored.sort(key=lambda item: (-item[0], item[1].id))
@@ -705,16 +705,24 @@ class ScreeningIndex:
         forms: list[NameForm],
         evidence_query: _QueryEvidence,
         tables: dict[NameForm, dict[str, dict[str, float]]] | None = None,
+        cutoff: float = 0.0,
     ) -> tuple | None:
         best: tuple[float, NameForm, IndexedName, NameComparison] | None = None
         entry_org = is_org_schema(entry.schema)
+        adjustments = evidence(evidence_query, entry)
+        # The name score needed to reach the cutoff even with every bonus.
+        needed = cutoff - sum(delta for _, delta, _ in adjustments if delta > 0)
         for listed in self.names_of(position):
             for form in forms:
                 if bool(form.org_form) and not entry_org:
                     continue
                 table = tables.get(form) if tables else None
-                if table is not None and table[REACHED].keys().isdisjoint(listed.reach):
-                    continue
+                if table is not None:
+                    if table[REACHED].keys().isdisjoint(listed.reach):
+                        continue
+                    floor = max(needed, best[0] if best else 0.0)
+                    if floor > 0.0 and self._cover_bound(form, listed, table) <= floor:
+                        continue  # cannot beat what we have or reach the cutoff
                 comparison = self.compare_names(form, listed.form, table)
                 score = comparison.score * NAME_KIND_FACTOR.get(listed.kind, 1.0)
                 if best is None or score > best[0]:
@@ -722,9 +730,34 @@ class ScreeningIndex:
         if best is None or best[0] <= 0.0:
             return None
         name_score, form, listed, comparison = best
-        adjustments = evidence(evidence_query, entry)
         score = min(1.0, max(0.0, name_score + sum(delta for _, delta, _ in adjustments)))
         return (round(score, 4), entry, name_score, form, listed, comparison, adjustments)
+
+    def _cover_bound(
+        self, form: NameForm, listed: IndexedName, table: dict[str, dict[str, float]]
+    ) -> float:
+        """An upper bound of compare_names(form, listed).score: the weighted share of
+        query tokens that resemble any token of the listed name (or a join of two)."""
+        tokens = form.tokens
+        reach = listed.reach
+        reached = 0.0
+        total = 0.0
+        for i, token in enumerate(tokens):
+            weight = self.weight(token)
+            total += weight
+            row = table.get(token)
+            if row and not reach.isdisjoint(row):
+                reached += weight
+                continue
+            for pair in (
+                tokens[i - 1] + token if i else None,
+                token + tokens[i + 1] if i + 1 < len(tokens) else None,
+            ):
+                joined = table.get(pair) if pair else None
+                if joined and not reach.isdisjoint(joined):
+                    reached += weight
+                    break
+        return reached / total if total else 0.0
 
     @staticmethod
     def _match(

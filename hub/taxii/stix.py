@@ -41,7 +41,12 @@ TLP2_MARKINGS = {
 
 
 def _id(kind: str, name: str) -> str:
-    return f"{kind}--{uuid.uuid5(NAMESPACE, name)}"
+    """A deterministic id in UUIDv4 form (STIX 2.1 asks SDO ids to be v4).
+
+    The bits of a name-based UUIDv5 with the version nibble set to 4: stable for
+    the same name, and accepted by validators that check the version.
+    """
+    return f"{kind}--{uuid.UUID(bytes=uuid.uuid5(NAMESPACE, name).bytes, version=4)}"
 
 
 HUB_IDENTITY_ID = _id("identity", "hub")
@@ -80,7 +85,7 @@ Properties:
   sanctions-update+jwt, Ed25519) exactly as delivered; verify it with the
   public key `kid` names (GET /api/v1/agencies/<iss>/jwks.json).
 - list (string, required): the sanctions list, e.g. OFAC-SDN.
-- op (string, required): ADD, MOD or DEL.
+- operation (string, required): the update's op: ADD, MOD or DEL.
 - entity (object, required): the FollowTheMoney entity as signed ({id,
   schema, properties} with list values; a DEL carries only id).
 - effective (string): the date the change takes effect (ISO 8601).
@@ -202,9 +207,10 @@ def report_object(
         "extension_type": "property-extension",
         "presentation": presentation,
         "report_version": report_version,
-        "withheld_classes": sorted(withheld_classes),
         "reissued": reissued,
     }
+    if withheld_classes:  # STIX forbids empty lists
+        extension["withheld_classes"] = sorted(withheld_classes)
     stix: dict[str, Any] = {
         "type": "report",
         "spec_version": "2.1",
@@ -254,7 +260,7 @@ def sanctions_entry_object(
         "extension_type": "property-extension",
         "token": token,
         "list": list_name,
-        "op": op,
+        "operation": op,
         "entity": entity,
     }
     if effective:
@@ -268,7 +274,7 @@ def sanctions_entry_object(
         "modified": timestamp(modified),
         "name": name,
         # Vessels and aircraft are listed too; STIX has no class for them.
-        "identity_class": IDENTITY_CLASSES.get(str(entity.get("schema")), "unspecified"),
+        "identity_class": IDENTITY_CLASSES.get(str(entity.get("schema")), "unknown"),
         "labels": [f"sanctions-list:{list_name}"],
     }
     if op == "DEL":

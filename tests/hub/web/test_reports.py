@@ -236,3 +236,62 @@ def test_report_page_shows_screening_hits_and_the_list_alerts(
     assert "open" in section
     listing = client.get(reverse("web:report_list")).content.decode()
     assert 'id="hit-alert"' in listing
+
+
+def test_retraction_shows_in_the_partners_inbox(web_client_for, originator, partner, sharing_world):
+    client = web_client_for(originator, Role.PUBLISHER)
+    report = _publish(client)
+    client.post(reverse("web:report_retract", args=[report.pk]), {"reason": "Wrong consignee"})
+    retraction = Delivery.objects.get(
+        item_id=str(report.pk), recipient=partner, item_type="retraction"
+    )
+    reader = web_client_for(partner, Role.READER)
+    page = reader.get(reverse("web:inbox_item", args=[retraction.pk])).content.decode()
+    assert 'id="signature-state">verified' in page
+    assert "Wrong consignee" in page
+    first = Delivery.objects.get(item_id=str(report.pk), recipient=partner, item_type="report")
+    earlier = reader.get(reverse("web:inbox_item", args=[first.pk])).content.decode()
+    assert "A later delivery of this item exists" in earlier
+
+
+def test_sanctions_update_shows_in_the_recipients_inbox(web_client_for, partner):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from agencies.services import Actor
+    from hub.sanctions.services import sanctions_updates_apply, sanctions_updates_sign
+    from sharing.models import Agreement
+    from tests.factories import agency_make
+
+    authority = agency_make("US-OFAC", country="US", kind="sanctions_authority")
+    Agreement.objects.create(
+        provider=authority,
+        recipient=partner,
+        status="active",
+        kinds=["sanctions_update"],
+        max_tlp="CLEAR",
+        valid_from=timezone.now() - timedelta(days=1),
+    )
+    entity = {
+        "id": "ofac-77",
+        "schema": "Person",
+        "properties": {"name": ["Reza Tavakoli"], "country": ["ir"]},
+    }
+    tokens = sanctions_updates_sign(
+        authority=authority,
+        list_name="OFAC-SDN",
+        operations=[("ADD", entity)],
+        effective=date(2026, 1, 5),
+    )
+    sanctions_updates_apply(
+        caller_agency=authority, tokens=tokens, actor=Actor("test", authority.code)
+    )
+    delivery = Delivery.objects.get(recipient=partner, item_type="sanctions_update")
+    client = web_client_for(partner, Role.READER)
+    listing = client.get(reverse("web:inbox"), {"kind": "sanctions_update"}).content.decode()
+    assert "Reza Tavakoli" in listing
+    page = client.get(reverse("web:inbox_item", args=[delivery.pk])).content.decode()
+    assert 'id="signature-state">verified' in page
+    assert "OFAC-SDN" in page
+    assert "Reza Tavakoli" in page

@@ -222,26 +222,22 @@ def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
     return first
 
 
-def _write(plans: list[_Plan], *, feed: bool = True) -> list[Delivery]:
+def _write(plans: list[_Plan]) -> list[Delivery]:
     """Write the planned deliveries with their feed positions; enqueue after commit."""
     if not plans:
         return []
     now = timezone.now()
     endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
-    next_seq: dict[int, int] = {}
-    if feed:
-        counts: dict[int, int] = defaultdict(int)
-        for plan in plans:
-            counts[plan.recipient.pk] += 1
-        next_seq = _seqs_allocate(dict(counts))
+    counts: dict[int, int] = defaultdict(int)
+    for plan in plans:
+        counts[plan.recipient.pk] += 1
+    next_seq = _seqs_allocate(dict(counts))
     rows = []
     for plan in plans:
         endpoint = endpoints.get(plan.recipient.pk)
         wants_webhook = endpoint is not None and endpoint.wants(plan.event)
-        seq = None
-        if feed:
-            seq = next_seq[plan.recipient.pk]
-            next_seq[plan.recipient.pk] += 1
+        seq = next_seq[plan.recipient.pk]
+        next_seq[plan.recipient.pk] += 1
         rows.append(
             Delivery(
                 recipient=plan.recipient,
@@ -262,12 +258,8 @@ def _write(plans: list[_Plan], *, feed: bool = True) -> list[Delivery]:
                 created_at=now,
             )
         )
-    if feed:
-        # Found again by (recipient, seq) for their ids: COPY returns none.
-        bulk_insert(Delivery, rows)
-        created = _ids_assign(rows)
-    else:
-        created = Delivery.objects.bulk_create(rows)
+    bulk_insert(Delivery, rows)
+    created = _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
     to_send = [row.pk for row in created if row.state == DeliveryState.PENDING]
     if to_send:
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=to_send))

@@ -80,3 +80,36 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, originators: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["originator"].choices = [("", "any")] + [(o, o) for o in originators]
+
+
+class MemberCreateForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]{3,150}$",
+        help_text="e.g. jane@FR-DOUANE",
+        error_messages={"invalid": "3-150 letters, digits and @ . + - _ only."},
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password.",
+    )
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, roles: list[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in roles]
+
+    def clean_username(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This username is taken.")
+        return username
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password

@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/agencies/<str:code>/keys/rotate", manage.key_rotate_view, name="key_rotate"),
     path("manage/agencies/<str:code>/keys/revoke", manage.key_revoke_view, name="key_revoke"),
     path("manage/agencies/<str:code>/tokens/", manage.token_create_view, name="token_create"),
+    path("manage/agencies/<str:code>/people/", manage.member_create_view, name="member_create"),
     path(
         "manage/agencies/<str:code>/tokens/<int:token_id>/revoke",
         manage.token_revoke_view,

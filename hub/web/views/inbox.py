@@ -13,6 +13,7 @@ from ..selectors import (
     inbox_delivery_get,
     inbox_for,
     inbox_originators,
+    open_hit_counts,
     related_deliveries,
     shown_originator,
 )
@@ -61,6 +62,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "total": len(entries),
             "query": query.urlencode(),
+            "open_hits": sum(open_hit_counts(agency=agency).values()),
         },
     )
 

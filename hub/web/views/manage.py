@@ -11,10 +11,17 @@ from agencies.auth import require_hub_admin
 from agencies.errors import CordonError, NotFound
 from agencies.models import ROLE_RANK, Agency, ApiToken, Role, SigningKey
 from agencies.selectors import signing_key_list
-from agencies.services import agency_create, key_generate, key_revoke, token_create, token_revoke
+from agencies.services import (
+    agency_create,
+    key_generate,
+    key_revoke,
+    member_create,
+    token_create,
+    token_revoke,
+)
 
 from ..access import administrable_agencies, web_view
-from ..forms import AgencyCreateForm, KeyGenerateForm, TokenCreateForm
+from ..forms import AgencyCreateForm, KeyGenerateForm, MemberCreateForm, TokenCreateForm
 
 
 def _admin_agency(request: HttpRequest, code: str) -> Agency:
@@ -83,7 +90,12 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _agency_page(
-    request: HttpRequest, agency: Agency, *, new_secret: dict | None = None
+    request: HttpRequest,
+    agency: Agency,
+    *,
+    new_secret: dict | None = None,
+    member_form: MemberCreateForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
     keys = [(key, key.status_at(now)) for key in signing_key_list(agency=agency)]
@@ -102,7 +114,9 @@ def _agency_page(
             "key_form": KeyGenerateForm(),
             "token_form": TokenCreateForm(roles=_grantable_roles(request)),
             "new_secret": new_secret,
+            "member_form": member_form or MemberCreateForm(roles=_grantable_roles(request)),
         },
+        status=status,
     )
 
 
@@ -210,3 +224,22 @@ def token_revoke_view(request: HttpRequest, code: str, token_id: int) -> HttpRes
         token_revoke(token=token, actor=request.caller.actor)
         messages.success(request, f"Token {token.name} revoked.")
     return redirect("web:manage_agency", code=agency.code)
+
+
+@require_POST
+@web_view(Role.AGENCY_ADMIN)
+def member_create_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Give a person an account in the agency, with a role no higher than the admin's own."""
+    agency = _admin_agency(request, code)
+    form = MemberCreateForm(request.POST, roles=_grantable_roles(request))
+    if form.is_valid():
+        member_create(
+            agency=agency,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            role=form.cleaned_data["role"],
+            actor=request.caller.actor,
+        )
+        messages.success(request, f"{form.cleaned_data['username']} can now sign in.")
+        return redirect("web:manage_agency", code=agency.code)
+    return _agency_page(request, agency, member_form=form, status=400)

@@ -151,3 +151,45 @@ def test_admin_revokes_a_token_of_their_agency_only(web_client_for, originator, 
     foreign.refresh_from_db()
     assert own.revoked_at is not None
     assert foreign.revoked_at is None
+
+
+def test_admin_adds_a_person_who_can_then_sign_in(web_client_for, originator):
+    from django.test import Client
+
+    client = web_client_for(originator, Role.AGENCY_ADMIN)
+    response = client.post(
+        reverse("web:member_create", args=[originator.code]),
+        {"username": "jane@DE-CUSTOMS", "password": "a long passphrase 42", "role": "publisher"},
+    )
+    assert response.status_code == 302
+    fresh = Client()
+    fresh.post(
+        reverse("web:login"), {"username": "jane@DE-CUSTOMS", "password": "a long passphrase 42"}
+    )
+    assert "_auth_user_id" in fresh.session
+
+
+def test_admin_cannot_add_a_hub_admin_or_a_weak_password(web_client_for, originator):
+    from agencies.models import Membership
+
+    client = web_client_for(originator, Role.AGENCY_ADMIN)
+    escalate = client.post(
+        reverse("web:member_create", args=[originator.code]),
+        {"username": "mallory", "password": "a long passphrase 42", "role": "hub_admin"},
+    )
+    weak = client.post(
+        reverse("web:member_create", args=[originator.code]),
+        {"username": "weak", "password": "password", "role": "reader"},
+    )
+    assert escalate.status_code == 400
+    assert weak.status_code == 400
+    assert not Membership.objects.filter(user__username__in=["mallory", "weak"]).exists()
+
+
+def test_admin_cannot_add_people_to_another_agency(web_client_for, originator, partner):
+    client = web_client_for(originator, Role.AGENCY_ADMIN)
+    response = client.post(
+        reverse("web:member_create", args=[partner.code]),
+        {"username": "spy", "password": "a long passphrase 42", "role": "reader"},
+    )
+    assert response.status_code == 404

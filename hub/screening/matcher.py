@@ -331,7 +331,8 @@ class ScreeningIndex:
         ]
         self.unknown_weight = math.log(total + 1) + 1.0
         for token, token_id in self.vocabulary.items():
-            for key in blocking_keys(token):
+            # A join ("alassad" from "al assad") is only looked up as it is.
+            for key in blocking_keys(token, edits=not self.joined_only[token_id]):
                 self.keys[key].append(token_id)
         self.keys = dict(self.keys)
 
@@ -791,10 +792,14 @@ def deletions(token: str) -> set[str]:
 
 
 @lru_cache(maxsize=100_000)
-def blocking_keys(token: str, abjad: bool = False) -> tuple[str, ...]:
-    """Keys under which `token` is indexed (register side) or looked up (query side)."""
+def blocking_keys(token: str, abjad: bool = False, edits: bool = True) -> tuple[str, ...]:
+    """Keys under which `token` is indexed (register side) or looked up (query side).
+
+    `edits` False leaves out the one-deletion keys (for joined tokens, which
+    are many and long).
+    """
     keys: set[str] = {token}
-    if len(token) >= 4:
+    if edits and len(token) >= 4:
         keys.update("~" + d for d in deletions(token))
         keys.add("~" + token)
     keys.add("=" + phonetic(token))

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 
 from normality import ascii_text
 from rigour.names import remove_org_types, remove_person_prefixes, replace_org_types_compare
@@ -70,21 +71,20 @@ GREEK_TABLE = str.maketrans(GREEK)
 # transliterations of Arabic ayn/hamza.
 VANISHING = str.maketrans({c: "" for c in "'`´ʼʻʽʾʿ’‘ʹ?"})
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
-ABJAD_RANGES = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFEFF))
+ABJAD = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]")  # Hebrew, Arabic
 ORG_SCHEMATA = frozenset({"Organization", "Company", "PublicBody", "LegalEntity"})
 
 SKELETON_DROP = str.maketrans({c: "" for c in "aeiouwy"})
-DOUBLES = re.compile(r"(.)\1+")
+
+
+def undoubled(text: str) -> str:
+    """Doubled letters as one: "saddam" -> "sadam"."""
+    return "".join(letter for letter, _ in groupby(text))
 
 
 def is_abjad(text: str) -> bool:
     """True if `text` holds letters of a script that does not write short vowels."""
-    for char in text:
-        code = ord(char)
-        for low, high in ABJAD_RANGES:
-            if low <= code <= high:
-                return True
-    return False
+    return ABJAD.search(text) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -120,7 +120,7 @@ def skeleton(token: str) -> str:
     share "sdm". Used for abjad-script tokens and for long Latin ones.
     """
     stripped = token.replace("q", "k").replace("ph", "f").translate(SKELETON_DROP)
-    return DOUBLES.sub(r"\1", stripped)
+    return undoubled(stripped)
 
 
 PHONETIC_RULES = (
@@ -142,7 +142,7 @@ def phonetic(token: str) -> str:
     for written, spoken in PHONETIC_RULES:
         if written in token:
             token = token.replace(written, spoken)
-    return DOUBLES.sub(r"\1", token)
+    return undoubled(token)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 the full 2024 OFAC list as a pure index, and the agreement that lets the
 originator screen against the authority's list."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,10 @@ from hub.screening import selectors
 from hub.screening.matcher import ScreeningIndex
 from sharing.models import Agreement
 
-OFAC = Path("/work/shared/data/ofac")
-if not OFAC.exists():  # the data ships next to the repository in CI checkouts
-    OFAC = Path(__file__).resolve().parents[4] / "shared" / "data" / "ofac"
+# The real OFAC files live next to the repository (../shared/data/ofac), see its README.
+OFAC = Path(
+    os.environ.get("OFAC_DATA_DIR", Path(__file__).resolve().parents[3].parent / "shared/data/ofac")
+)
 
 LIST = "OFAC-SDN"
 
@@ -130,6 +132,17 @@ def ofac_2024() -> list[dict]:
 def index_2024(ofac_2024) -> ScreeningIndex:
     """The whole 2024 SDN list (14,965 entities) as a screening index."""
     return ScreeningIndex.build((entity, [LIST]) for entity in ofac_2024)
+
+
+@pytest.fixture(scope="session")
+def index_2022() -> ScreeningIndex:
+    """The early-2022 SDN list with its alt (aliases) and add files."""
+    from hub.sanctions.ofac import ofac_entities
+
+    entities = ofac_entities(
+        sdn=OFAC / "sdn-2022.csv", alt=OFAC / "alt-2022.csv", add=OFAC / "add-2022.csv"
+    )
+    return ScreeningIndex.build((entity, [LIST]) for entity in entities)
 
 
 @pytest.fixture(scope="session")

@@ -219,7 +219,7 @@ def delivery_claim(*, delivery_id: int) -> Delivery | None:
     ).update(state=DeliveryState.IN_FLIGHT, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return None
-    return Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    return Delivery.objects.select_related("recipient", "agreement").get(pk=delivery_id)
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,15 @@ class TokenCreateForm(forms.Form):
     )
     allowed_ips = forms.CharField(
         required=False,
+        label="Allowed addresses",
         help_text="Optional: addresses or CIDRs separated by spaces or commas.",
     )
 
     def __init__(self, *args, roles: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if roles is not None:
-            self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in roles]
+            labels = dict(Role.choices)
+            self.fields["role"].choices = [(role, labels[role]) for role in roles]
 
     def clean_allowed_ips(self) -> list[str]:
         raw = self.cleaned_data.get("allowed_ips") or ""
@@ -97,7 +99,8 @@ class MemberCreateForm(forms.Form):
     def __init__(self, *args, roles: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if roles is not None:
-            self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in roles]
+            labels = dict(Role.choices)
+            self.fields["role"].choices = [(role, labels[role]) for role in roles]
 
     def clean_username(self) -> str:
         from django.contrib.auth import get_user_model

@@ -32,10 +32,14 @@ def _admin_agency(request: HttpRequest, code: str) -> Agency:
     return agency
 
 
-def _grantable_roles(request: HttpRequest) -> list[str]:
-    """Roles the caller may hand out: never above their own."""
+def _grantable_roles(request: HttpRequest, agency: Agency) -> list[str]:
+    """Roles the caller may hand out in `agency`, lowest first: never above their own, and
+    hub admin only within the hub admin's own agency."""
     own = ROLE_RANK[Role(request.caller.role)]
-    return [role for role in Role.values if ROLE_RANK[Role(role)] <= own]
+    roles = [role for role in Role.values if ROLE_RANK[Role(role)] <= own]
+    if agency.pk != request.caller.agency.pk:
+        roles = [role for role in roles if role != Role.HUB_ADMIN]
+    return sorted(roles, key=lambda role: ROLE_RANK[Role(role)])
 
 
 @web_view(Role.AGENCY_ADMIN)
@@ -112,9 +116,9 @@ def _agency_page(
             "members": members,
             "now": now,
             "key_form": KeyGenerateForm(),
-            "token_form": TokenCreateForm(roles=_grantable_roles(request)),
+            "token_form": TokenCreateForm(roles=_grantable_roles(request, agency)),
             "new_secret": new_secret,
-            "member_form": member_form or MemberCreateForm(roles=_grantable_roles(request)),
+            "member_form": member_form or MemberCreateForm(roles=_grantable_roles(request, agency)),
         },
         status=status,
     )
@@ -186,7 +190,7 @@ def key_revoke_view(request: HttpRequest, code: str) -> HttpResponse:
 @web_view(Role.AGENCY_ADMIN)
 def token_create_view(request: HttpRequest, code: str) -> HttpResponse:
     agency = _admin_agency(request, code)
-    roles = _grantable_roles(request)
+    roles = _grantable_roles(request, agency)
     form = TokenCreateForm(request.POST, roles=roles)
     if not form.is_valid():
         messages.error(
@@ -231,7 +235,7 @@ def token_revoke_view(request: HttpRequest, code: str, token_id: int) -> HttpRes
 def member_create_view(request: HttpRequest, code: str) -> HttpResponse:
     """Give a person an account in the agency, with a role no higher than the admin's own."""
     agency = _admin_agency(request, code)
-    form = MemberCreateForm(request.POST, roles=_grantable_roles(request))
+    form = MemberCreateForm(request.POST, roles=_grantable_roles(request, agency))
     if form.is_valid():
         member_create(
             agency=agency,

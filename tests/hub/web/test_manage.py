@@ -193,3 +193,25 @@ def test_admin_cannot_add_people_to_another_agency(web_client_for, originator, p
         {"username": "spy", "password": "a long passphrase 42", "role": "reader"},
     )
     assert response.status_code == 404
+
+
+def test_hub_admin_cannot_hand_out_hub_admin_in_another_agency(
+    web_client_for, hub_operator, partner
+):
+    client = web_client_for(hub_operator, Role.HUB_ADMIN)
+    page = client.get(reverse("web:manage_agency", args=[partner.code])).content.decode()
+    assert 'value="hub_admin"' not in page
+    client.post(
+        reverse("web:token_create", args=[partner.code]), {"name": "too much", "role": "hub_admin"}
+    )
+    assert not ApiToken.objects.filter(name="too much").exists()
+
+
+def test_token_form_offers_the_lowest_role_first(web_client_for, originator):
+    page = (
+        web_client_for(originator, Role.AGENCY_ADMIN)
+        .get(reverse("web:manage_agency", args=[originator.code]))
+        .content.decode()
+    )
+    start = page.index('name="role"')
+    assert page.index('value="reader"', start) < page.index('value="agency_admin"', start)

@@ -87,12 +87,10 @@ class _Identities:
 
     def of_hidden(self, code: str) -> str:
         """The identity shown when the originator is hidden: "an agency of <country>"."""
-        self.codes.add(code)
-        country = self._agency_countries().get(code)
-        if country is None:  # the originator was not loaded with the first batch
-            self._countries = None
+        if code not in self.codes:  # not announced before the first lookup: load again
             self.codes.add(code)
-            country = self._agency_countries().get(code, "??")
+            self._countries = None
+        country = self._agency_countries().get(code, "??")
         shown_as = attributed_originator(country)
         identity_id = stix.anonymous_identity_id(shown_as)
         if identity_id not in self.builders:

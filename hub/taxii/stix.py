@@ -17,6 +17,7 @@ defined here, so a recipient can verify exactly what it was given.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,7 @@ TLP2_MARKINGS = {
 }
 
 
+@functools.lru_cache(maxsize=65536)  # a sanctions listing names thousands per request
 def _id(kind: str, name: str) -> str:
     """A deterministic id in UUIDv4 form (STIX 2.1 asks SDO ids to be v4).
 

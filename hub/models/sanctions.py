@@ -144,4 +144,4 @@ class SanctionsChange(models.Model):
         indexes = [models.Index(fields=["entity", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.op} {self.entity_id} by {self.issuer_id}"
+        return f"{self.op} on {self.effective} by {self.issuer_id}"

@@ -540,3 +540,25 @@ def test_sanctions_updates_reach_entitled_partners_as_signed_identities(live_ser
             live_server, f"{ROOT}collections/sanctions/objects/{person}/", world.tokens[code]
         ).status_code
         assert status == 404
+
+
+def test_a_partner_no_longer_entitled_gets_a_revoked_version_not_the_amendment(
+    live_server, published
+):
+    token = published.tokens["NL-FIOD"]
+    green = report_stix_id(published.reports["green"])
+    amend(
+        published.originator,
+        published.claims["green"],
+        tlp="AMBER",
+        title="Valves, now AMBER and beyond NL-FIOD's agreement",
+    )
+    reports = collection(live_server, token, "reports")
+    (last,) = reports.get_object(green)["objects"]
+    assert last["revoked"] is True
+    extension = last["extensions"][cordon_stix.REPORT_EXTENSION_ID]
+    assert extension["report_version"] == 1  # the view it had, now revoked
+    header = json.loads(jwk.base64url_decode(extension["retraction"].split(".")[0]))
+    assert header["typ"] == "hub-retraction+jwt"
+    assert len(reports.object_versions(green)["versions"]) == 2
+    assert b"beyond NL-FIOD" not in everything(live_server, token, "reports")

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from .views import agreements, auth, inbox, manage, pages, reports, sanctions, screening, webhooks
+from .views import (
+    agreements,
+    audit,
+    auth,
+    inbox,
+    manage,
+    pages,
+    reports,
+    sanctions,
+    screening,
+    webhooks,
+)
 
 app_name = "web"
 
@@ -46,6 +57,7 @@ urlpatterns = [
         name="agreement_action",
     ),
     path("manage/matrix/", agreements.sharing_matrix, name="matrix"),
+    path("manage/audit/", audit.audit_trail, name="audit"),
     path("manage/webhooks/", webhooks.webhooks, name="webhooks"),
     path("manage/webhooks/disable", webhooks.webhook_disable, name="webhook_disable"),
     path("manage/webhooks/test", webhooks.webhook_test, name="webhook_test"),

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from jwcrypto import jwk
 
+from agencies.audit import audit_record
 from agencies.crypto import (
     ed25519_generate,
     jws_sign,
@@ -26,6 +27,8 @@ from agencies.crypto import (
     private_key_encrypt,
     public_jwk,
 )
+from agencies.errors import Conflict
+from agencies.services import Actor
 from sharing.models import HubSigningKey
 
 _cache_lock = threading.Lock()
@@ -117,3 +120,40 @@ def hub_sign_bytes(message: bytes) -> bytes:
     private = key.get_op_key("sign")
     assert isinstance(private, Ed25519PrivateKey)
     return private.sign(message)
+
+
+def hub_key_rotate(*, actor: Actor) -> HubSigningKey:
+    """Retire the hub's current key and make a new one current.
+
+    Retired keys stay in the JWKS, so items and webhooks signed before still
+    verify. Refused when HUB_SIGNING_KEY pins the key in settings.
+    """
+    if _from_setting() is not None:
+        raise Conflict(
+            "HUB_SIGNING_KEY pins the hub's key; change the setting instead.",
+            code="hub_key_pinned",
+        )
+    private = ed25519_generate()
+    kid = f"{hub_issuer()}/{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
+    with transaction.atomic():
+        retired = list(
+            HubSigningKey.objects.select_for_update()
+            .filter(retired_at__isnull=True)
+            .values_list("kid", flat=True)
+        )
+        HubSigningKey.objects.filter(kid__in=retired).update(retired_at=timezone.now())
+        key = HubSigningKey.objects.create(
+            kid=kid,
+            public_jwk=public_jwk(private, kid=kid),
+            encrypted_private_key=private_key_encrypt(private),
+        )
+        audit_record(
+            actor=actor.label,
+            agency=actor.agency,
+            action="hub_key.rotate",
+            object_type="hub_signing_key",
+            object_id=kid,
+            before={"retired": retired},
+            after={"kid": kid, "public_jwk": key.public_jwk},
+        )
+    return key

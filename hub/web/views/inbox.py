@@ -13,6 +13,7 @@ from ..selectors import (
     inbox_delivery_get,
     inbox_for,
     inbox_originators,
+    inbox_page_load,
     open_hit_counts,
     related_deliveries,
     shown_originator,
@@ -44,9 +45,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
             since=data["since"],
             until=data["until"],
         )
-    entries = inbox_for(agency=agency, filters=filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    for entry in page.object_list:
+    rows = inbox_for(agency=agency, filters=filters)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    entries = inbox_page_load(agency=agency, rows=list(page.object_list))
+    for entry in entries:
         entry.signature = delivered_token_check(entry.delivery.token)
     query = request.GET.copy()
     query.pop("page", None)
@@ -60,7 +62,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "section": "inbox",
             "form": form,
             "page": page,
-            "total": len(entries),
+            "entries": entries,
+            "total": len(rows),
             "query": query.urlencode(),
             "open_hits": sum(open_hit_counts(agency=agency).values()),
         },

@@ -295,3 +295,37 @@ def test_sanctions_update_shows_in_the_recipients_inbox(web_client_for, partner)
     assert 'id="signature-state">verified' in page
     assert "OFAC-SDN" in page
     assert "Reza Tavakoli" in page
+
+
+def test_unattributed_partner_never_sees_the_originators_code(
+    web_client_for, originator, outsider, sharing_world
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.models import Agreement
+
+    Agreement.objects.create(
+        provider=originator,
+        recipient=outsider,
+        status="active",
+        kinds=["sar"],
+        max_tlp="AMBER",
+        attribution="must-not",
+        valid_from=timezone.now() - timedelta(days=1),
+    )
+    report = _publish(web_client_for(originator, Role.PUBLISHER))
+    client = web_client_for(outsider, Role.READER)
+    listing = client.get(reverse("web:inbox")).content.decode()
+    assert "an agency of DE" in listing
+    assert "DE-CUSTOMS" not in listing
+    delivery = Delivery.objects.get(item_id=str(report.pk), recipient=outsider)
+    page = client.get(reverse("web:inbox_item", args=[delivery.pk])).content.decode()
+    assert 'id="signature-state">verified' in page
+    assert "re-issued" in page
+    assert "DE-CUSTOMS" not in page
+    assert (
+        "an agency of DE"
+        in client.get(reverse("web:inbox"), {"originator": "an agency of DE"}).content.decode()
+    )

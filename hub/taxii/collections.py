@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from agencies.crypto import jwt_unverified_parts
@@ -33,6 +33,20 @@ from sharing.taxii.protocol import Entry
 from . import stix
 
 RETRACTION_TYP = "sar-retraction+jwt"
+
+
+def _feed_ordered(previous: datetime | None, created_at: datetime) -> datetime:
+    """date_added of a delivery: its time, made strictly increasing in feed order.
+
+    Feed positions (seq) commit in order, but a delivery's time is taken before
+    its position is: under concurrent publishing a later position can carry an
+    earlier time. Nudging it past its predecessor means a client polling with
+    `added_after` = the last date_added it saw never misses a delivery that
+    committed later, and a date_added, once seen, never changes.
+    """
+    if previous is None or created_at > previous:
+        return created_at
+    return previous + timedelta(microseconds=1)
 
 
 def _parse_time(value: str) -> datetime:
@@ -258,7 +272,9 @@ class ReportsCollection:
         latest_report: dict[
             str, tuple[int, int, str | None]
         ] = {}  # item -> (delivery, version, tlp)
+        added: datetime | None = None
         for pk, item_type, item_id, version, created_at, originator, reissued in deliveries:
+            added = _feed_ordered(added, created_at)
             creator = (
                 identities.of_hidden(originator) if reissued else identities.of_agency(originator)
             )
@@ -292,9 +308,7 @@ class ReportsCollection:
                     retraction_delivery_id=pk,
                 )
             add(
-                Entry(
-                    id=f"report--{item_id}", version=ref.modified, date_added=created_at, ref=ref
-                ),
+                Entry(id=f"report--{item_id}", version=ref.modified, date_added=added, ref=ref),
                 ref,
                 tlp,
             )
@@ -500,7 +514,9 @@ class SanctionsCollection:
             history.setdefault((issuer, entity_id), []).append((received_at, list_name))
         identities.codes.update(row[3] for row in deliveries if row[4])
         created: dict[tuple[str, str], datetime] = {}
+        added: datetime | None = None
         for pk, entity_id, created_at, originator, reissued in deliveries:
+            added = _feed_ordered(added, created_at)
             updates = history.get((originator, entity_id))
             if not updates:
                 continue
@@ -524,7 +540,7 @@ class SanctionsCollection:
                 Entry(
                     id=stix.sanctions_entry_id(list_name, entity_id),
                     version=modified,
-                    date_added=created_at,
+                    date_added=added,
                     ref=ref,
                 ),
                 ref,

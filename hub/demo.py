@@ -93,6 +93,8 @@ def commands(args: argparse.Namespace, var_dir: Path) -> dict[str, list[str]]:
             "--workers", str(args.web_workers),
             "--access-logfile", "-",
             "--graceful-timeout", "10",
+            # A worker's first screening builds the register's index (seconds).
+            "--timeout", "120",
         ]  # fmt: skip
     else:
         web = [python, "manage.py", "runserver", "--noreload", args.bind]

@@ -1,0 +1,1 @@
+"""Benchmarks. Each one is a script: `python -m bench.<name> --help`; results in BENCHMARKS.md."""

@@ -136,3 +136,16 @@ def test_inline_errors_in_the_browser(page, world):
     assert first.get_by_label("Country").get_attribute("aria-invalid") == "true"
     assert "country code" in first.locator(".errorlist").inner_text()
     assert not Report.objects.exists()
+
+
+def test_keyboard_only_sign_in_and_skip_link(page, world):
+    page.goto("/login/")
+    page.keyboard.type("alice")  # the username field has focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/inbox/.*"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+COPY_MIN_ROWS = 200
+
 
 def _connection():
     # The real connection object: `django.db.connection` is a proxy whose every
@@ -31,7 +33,9 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if not _is_postgresql():
+    if not _is_postgresql() or len(objs) < COPY_MIN_ROWS:
+        # A small batch (a day of list changes) is one INSERT ... RETURNING: fewer
+        # round trips than reserving ids and then copying.
         model.objects.bulk_create(objs, batch_size=500)
         return
     meta = model._meta

@@ -485,9 +485,9 @@ def ofac_entities(
 def entity_errors(entity: object) -> list[str]:
     """Why an FtM entity dict is not valid for our register ([] when valid).
 
-    Checks shape, that the schema is one of SCHEMATA and that every property
+    Checks shape, that the schema is one of SCHEMATA, that every property
     exists on the schema (stub / reverse properties are refused) with a list
-    of non-empty strings.
+    of non-empty strings, and that country and date values are valid.
     """
     if not isinstance(entity, dict):
         return ["entity must be an object"]
@@ -512,4 +512,21 @@ def entity_errors(entity: object) -> list[str]:
             isinstance(v, str) and v.strip() for v in values
         ):
             errors.append(f"property {prop!r} must be a list of non-empty strings")
+            continue
+        if spec.type in CHECKED_TYPES:
+            invalid = [v for v in values if not _valid_value(spec.type.name, v)]
+            if invalid:
+                errors.append(
+                    f"property {prop!r} has invalid {spec.type.name} values: {invalid[:3]}"
+                )
     return errors
+
+
+# Value types checked on the way in: countries are ISO codes ("ru", not "Russia"),
+# dates ISO 8601 prefixes ("1960", "1960-01", "1960-01-31").
+CHECKED_TYPES = (registry.country, registry.date)
+
+
+@functools.lru_cache(maxsize=16384)
+def _valid_value(type_name: str, value: str) -> bool:
+    return bool(registry.get(type_name).validate(value))

@@ -195,3 +195,27 @@ def test_entity_errors_name_unknown_schema_and_property():
     assert (
         entity_errors({"id": "x", "schema": "Vessel", "properties": {"imoNumber": ["IMO1"]}}) == []
     )
+
+
+def test_entity_errors_name_invalid_countries_and_dates():
+    errors = entity_errors(
+        {
+            "id": "x",
+            "schema": "Person",
+            "properties": {"nationality": ["Russia"], "birthDate": ["31/01/1960"]},
+        }
+    )
+    assert errors == [
+        "property 'nationality' has invalid country values: ['Russia']",
+        "property 'birthDate' has invalid date values: ['31/01/1960']",
+    ]
+    assert (
+        entity_errors(
+            {
+                "id": "x",
+                "schema": "Person",
+                "properties": {"nationality": ["ru"], "birthDate": ["1960-01"]},
+            }
+        )
+        == []
+    )

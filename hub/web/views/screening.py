@@ -75,7 +75,7 @@ def screen(request: HttpRequest) -> HttpResponse:
             for index, name in enumerate(data["names"])
         ]
     context = {"section": "screen", "form": form, "results": results, "visible": visible}
-    status = 400 if form.errors else 200
     if request.headers.get("HX-Request"):
-        return render(request, "web/sanctions/_screen_results.html", context, status=status)
-    return render(request, "web/sanctions/screen.html", context, status=status)
+        # htmx swaps only successful answers: the errors come back as a 200 fragment.
+        return render(request, "web/sanctions/_screen_results.html", context)
+    return render(request, "web/sanctions/screen.html", context, status=400 if form.errors else 200)

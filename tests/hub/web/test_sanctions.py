@@ -81,3 +81,15 @@ def test_screening_form_errors(web_client_for, partner, register):
     )
     assert response.status_code == 400
     assert "at least one name" in response.content.decode()
+
+
+def test_screening_errors_reach_htmx_as_a_fragment(web_client_for, partner, register):
+    client = web_client_for(partner, Role.READER)
+    response = client.post(
+        reverse("web:screen"),
+        {"names": "", "schema": "Person", "threshold": "0.7"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "at least one name" in response.content.decode()
+    assert "<html" not in response.content.decode()

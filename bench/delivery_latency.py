@@ -84,7 +84,8 @@ def main() -> None:
     )
     parser.add_argument("--partners", type=int, default=50)
     parser.add_argument("--reports", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=16, help="worker threads")
+    parser.add_argument("--pool", default="threads", choices=["threads", "prefork"])
+    parser.add_argument("--concurrency", type=int, default=16, help="worker threads/processes")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between reports")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
@@ -130,7 +131,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="cordon-latency-bench-"))
     worker = spawn(
         [
-            "python", "-m", "celery", "-A", "config", "worker", "--pool=threads",
+            "python", "-m", "celery", "-A", "config", "worker", f"--pool={args.pool}",
             f"--concurrency={args.concurrency}", "--without-gossip", "--without-mingle",
             "--without-heartbeat", "--loglevel=WARNING",
         ],
@@ -165,17 +166,22 @@ def main() -> None:
 
     latencies: list[float] = []
     last_receiver: list[float] = []
+    first_receiver: list[float] = []
+    publish_calls: list[float] = []
     try:
         time.sleep(3)  # worker start-up
         for round_number in range(args.reports + 1):
             token = report_sign(agency=originator, claims=report_claims())
             started = time.perf_counter()
             report = report_publish(caller_agency=originator, token=token, actor=actor)
+            committed = time.perf_counter()
             if not arrivals.wait_all(str(report.pk), args.partners, timeout=120):
                 raise SystemExit(f"not every partner got report {report.pk}; see {workdir}")
             if round_number == 0:
                 continue  # warm-up: connections, imports, the hub key
             times = [at - started for at in arrivals.times[str(report.pk)].values()]
+            publish_calls.append(committed - started)
+            first_receiver.append(min(times))
             latencies.extend(times)
             last_receiver.append(max(times))
             time.sleep(args.pause)
@@ -188,11 +194,16 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(
         f"{args.reports} reports x {args.partners} partners = {len(latencies)} deliveries, "
-        f"worker pool=threads concurrency={args.concurrency}"
+        f"worker pool={args.pool} concurrency={args.concurrency}"
     )
     print(
         f"publish -> webhook received: p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
+    print(
+        f"publish call (verify, store, decide, write, commit): p50 "
+        f"{percentile(publish_calls, 0.5) * 1000:.0f} ms; publish -> first partner: p50 "
+        f"{percentile(first_receiver, 0.5) * 1000:.0f} ms"
     )
     print(
         f"publish -> last of the {args.partners} partners: p50 "

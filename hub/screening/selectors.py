@@ -14,10 +14,10 @@ import threading
 import time
 from collections.abc import Iterator
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from agencies.models import Agency
-from hub.models import SanctionedEntity, SanctionsUpdate
+from hub.models import Report, SanctionedEntity, SanctionsUpdate, ScreeningHit
 from hub.screening.matcher import ScreeningIndex
 
 logger = logging.getLogger(__name__)
@@ -92,3 +92,14 @@ def lists_visible_to(*, agency: Agency) -> frozenset[str]:
     from hub.sanctions.selectors import lists_visible_to as register_lists_visible_to
 
     return frozenset(register_lists_visible_to(agency=agency))
+
+
+def screening_hits_for(*, agency: Agency, state: str | None = "open") -> QuerySet[ScreeningHit]:
+    """The screening alerts of `agency` (its reports' hits), newest first; `state` None for all."""
+    hits = ScreeningHit.objects.filter(agency=agency).select_related("report")
+    return hits.filter(state=state) if state else hits
+
+
+def report_hits(*, report: Report) -> QuerySet[ScreeningHit]:
+    """Every hit of one report (open first), for its detail page. Access is the caller's check."""
+    return ScreeningHit.objects.filter(report=report).order_by("state", "-score", "id")

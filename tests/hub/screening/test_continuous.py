@@ -174,3 +174,12 @@ def test_a_retracted_report_is_not_rescreened(originator_sees_register, register
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RETRACTED)
     counts = services.register_rescreen(entity_ids=["ofac-35096"])
     assert counts["reports"] == 0
+
+
+def test_alerts_are_listed_for_their_agency_only(originator_sees_register, originator, partner):
+    from hub.screening.selectors import report_hits, screening_hits_for
+
+    report, _ = publish(originator, party("Vladimir Putin"))
+    assert [hit.entity_id for hit in screening_hits_for(agency=originator)] == ["ofac-35096"]
+    assert not screening_hits_for(agency=partner).exists()
+    assert report_hits(report=report).count() == 1

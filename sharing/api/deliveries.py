@@ -1,6 +1,7 @@
 """The partner feed, webhook registration and the hub JWKS (DESIGN 4, 2.3, 6)."""
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -25,6 +26,12 @@ class FeedItemOutput(serializers.Serializer):
     token = serializers.CharField()
     agreement = serializers.CharField(allow_null=True)
     delivered_at = serializers.DateTimeField()
+    withheld = serializers.ListField(
+        child=serializers.CharField(), help_text="redaction classes left out of the token"
+    )
+    handling = serializers.DictField(
+        allow_null=True, help_text="the agreement's handling terms (IEP 2.0 values)"
+    )
 
 
 class FeedOutput(serializers.Serializer):
@@ -70,6 +77,9 @@ class WebhookListApi(APIView):
             child=serializers.ChoiceField(choices=EVENTS), required=False, default=list
         )
 
+        class Meta:
+            ref_name = "WebhookRegisterInput"
+
     @extend_schema(responses=WebhookOutput(many=True))
     def get(self, request):
         require_admin_of(request.user, request.user.agency)
@@ -93,5 +103,6 @@ class HubJwksApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="The hub's public Ed25519 keys")
     def get(self, request):
         return Response(hub_jwks())

@@ -41,12 +41,14 @@ same candidates with fewer false ones.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from followthemoney import model
 from followthemoney.types import registry
@@ -240,6 +242,7 @@ class ScreeningIndex:
         self.keys: dict[str, list[int]] = defaultdict(list)  # blocking key -> token ids
         self.idf: list[float] = []
         self.name_weight: list[float] = []  # norm of each name's idf vector
+        self.name_entry: list[int] = []  # name id -> entry index
         self.joined_only: list[bool] = []  # token id -> only ever seen as two tokens joined
         self.unknown_weight = 1.0
 
@@ -323,6 +326,7 @@ class ScreeningIndex:
     def _finish(self) -> None:
         total = max(len(self.names), 1)
         self.idf = [math.log((total + 1) / (len(p) + 1)) + 1.0 for p in self.postings]
+        self.name_entry = [item.entry for item in self.names]
         self.name_weight = [
             math.sqrt(
                 sum(self.idf[self.vocabulary[token]] ** 2 for token in set(item.form.tokens)) or 1.0
@@ -359,6 +363,7 @@ class ScreeningIndex:
         query "OOO Diapazon".
         """
         best: dict[int, float] = {}
+        idf, postings_of, joined_only, keys = self.idf, self.postings, self.joined_only, self.keys
         for form in forms:
             name_scores: dict[int, float] = defaultdict(float)
             query_tokens = [(token, False) for token in dict.fromkeys(form.tokens)]
@@ -366,33 +371,34 @@ class ScreeningIndex:
                 (a + b, True) for a, b in zip(form.tokens, form.tokens[1:], strict=False)
             ]
             hits: list[tuple[int, float, list[int]]] = []  # (query token, weight, postings)
+            spellings: dict[int, int] = defaultdict(int)  # query token -> vocabulary tokens found
             for at, (token, joined) in enumerate(query_tokens):
-                token_ids: dict[int, float] = {}
                 exact = self.vocabulary.get(token)
-                if exact is not None:
-                    token_ids[exact] = 1.0
+                if exact is not None and not (joined and joined_only[exact]):
+                    hits.append((at, idf[exact] ** 2, postings_of[exact]))
+                    spellings[at] += 1
+                near: set[int] = set()
                 for key in blocking_keys(token, abjad=form.abjad):
-                    for token_id in self.keys.get(key, ()):
-                        token_ids.setdefault(token_id, 0.8)
-                for token_id, factor in sorted(token_ids.items(), key=lambda item: -item[1]):
-                    if joined and self.joined_only[token_id]:
-                        continue  # two tokens on both sides: their single tokens count already
-                    postings = self.postings[token_id]
-                    # A near miss on a common token finds too much to be worth scoring.
-                    if factor < 1.0 and len(postings) > BROAD_FUZZY_POSTING:
+                    near.update(keys.get(key, ()))
+                near.discard(exact)  # type: ignore[arg-type]
+                for token_id in near:
+                    postings = postings_of[token_id]
+                    # A near miss on a common token finds too much to be worth scoring;
+                    # two joined tokens on both sides count through their single tokens.
+                    if len(postings) > BROAD_FUZZY_POSTING or (joined and joined_only[token_id]):
                         continue
-                    hits.append((at, self.idf[token_id] ** 2 * factor, postings))
+                    hits.append((at, idf[token_id] ** 2 * 0.8, postings))
+                    spellings[at] += 1
             narrow = [hit for hit in hits if len(hit[2]) <= BROAD_POSTING]
             if not narrow:  # only common tokens ("mohammed ali"): the two rarest still rank
                 narrow = sorted(hits, key=lambda hit: len(hit[2]))[:2]
-            credited: dict[int, set[int]] = defaultdict(set)  # query token -> names it counted for
+            credited: dict[int, set[int]] = {}  # query token -> names it counted for
             for at, weight, postings in narrow:
-                done = credited[at]
-                if not done:
+                if spellings[at] == 1:  # the usual case: one spelling, no double counting possible
                     for name_id in postings:
                         name_scores[name_id] += weight
-                    done.update(postings)
                     continue
+                done = credited.setdefault(at, set())
                 for name_id in postings:  # a second spelling of the same token counts once
                     if name_id not in done:
                         name_scores[name_id] += weight
@@ -406,14 +412,17 @@ class ScreeningIndex:
                 if rank > best.get(name_id, 0.0):
                     best[name_id] = rank
         entry_scores: dict[int, float] = {}
+        name_entry = self.name_entry
         for name_id, score in best.items():
-            entry = self.names[name_id].entry
-            if allowed is not None and entry not in allowed:
-                continue
+            entry = name_entry[name_id]
             if score > entry_scores.get(entry, 0.0):
                 entry_scores[entry] = score
-        ranked = sorted(entry_scores.items(), key=lambda item: -item[1])
-        return [entry for entry, _ in ranked[:limit]]
+        if allowed is not None:
+            entry_scores = {
+                entry: score for entry, score in entry_scores.items() if entry in allowed
+            }
+        ranked = heapq.nlargest(limit, entry_scores.items(), key=itemgetter(1))
+        return [entry for entry, _ in ranked]
 
     def compare_names(
         self, query: NameForm, listed: NameForm, table: dict[str, dict[str, float]] | None = None

@@ -113,8 +113,13 @@ def parse_dates(text: str) -> list[str]:
     """OFAC date text -> ISO 8601 prefixes (``1954-07-04``, ``1960-01``, ``1955``).
 
     ``circa 1960`` gives ``1960``; ``1960 to 1962`` gives every year.
-    Unparseable text gives ``[]`` (the text stays in notes).
+    Unparseable text gives ``[]`` (the text stays in notes), and so does a
+    year outside 1800-2100 (the real list once said ``DOB 19 Jun 0177``).
     """
+    return [date for date in _dates_parse(text) if 1800 <= int(date[:4]) <= 2100]
+
+
+def _dates_parse(text: str) -> list[str]:
     value = text.strip().rstrip(".").strip()
     value = re.sub(r"^(circa|approximately|about)\s+", "", value, flags=re.I)
     if m := _DAY_MONTH_YEAR.match(value):

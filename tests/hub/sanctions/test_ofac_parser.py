@@ -142,6 +142,7 @@ def test_vessel_columns_and_remarks():
         ("circa 1960", ["1960"]),
         ("1960 to 1962", ["1960", "1961", "1962"]),
         ("unknown", []),
+        ("19 Jun 0177", []),  # a typo of the real list
     ],
 )
 def test_dates_become_iso_prefixes(text, expected):

@@ -20,8 +20,6 @@ SCREENABLE_SCHEMATA = sorted(
     for name, schema in model.schemata.items()
     if schema.matchable or name in ("Thing", "LegalEntity")
 )
-QUERY_PROPERTIES = ("name", "country", "nationality", "birthDate", "idNumber", "passportNumber",
-                    "registrationNumber", "taxNumber", "imoNumber")  # fmt: skip
 
 
 class ValuesField(serializers.ListField):
@@ -42,13 +40,21 @@ class QueryInput(serializers.Serializer):
     schema = serializers.ChoiceField(choices=SCREENABLE_SCHEMATA)
     properties = serializers.DictField(child=ValuesField(allow_empty=True))
 
-    def validate_properties(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = sorted(set(value) - set(QUERY_PROPERTIES))
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Any property of the schema is accepted (as in yente); those screening
+        # does not use (address, notes ...) are ignored. Unknown ones are errors.
+        schema = model.get(attrs["schema"])
+        properties = attrs["properties"]
+        unknown = sorted(prop for prop in properties if prop not in schema.properties)
         if unknown:
-            raise serializers.ValidationError(f"unsupported properties: {', '.join(unknown)}")
-        if not [name for name in value.get("name", []) if name.strip()]:
-            raise serializers.ValidationError({"name": "at least one non-blank name is required"})
-        return value
+            raise serializers.ValidationError(
+                {"properties": f"not properties of {schema.name}: {', '.join(unknown)}"}
+            )
+        if not [name for name in properties.get("name", []) if name.strip()]:
+            raise serializers.ValidationError(
+                {"properties": {"name": "at least one non-blank name is required"}}
+            )
+        return attrs
 
 
 class ResultOutput(serializers.Serializer):

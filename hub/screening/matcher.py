@@ -174,15 +174,25 @@ class PartyQuery:
 
     @classmethod
     def from_properties(cls, schema: str, properties: dict) -> PartyQuery:
+        """From FtM properties: every name-typed property is a name to screen (name,
+        alias, previousName ...), every country-typed one a country, every
+        identifier-typed one an identifier; birthDate as is; others are ignored."""
+        groups = _schema_properties(schema)
+        schema_obj = model.get(schema)
+        name_props = [
+            p for p in NAME_PROPERTIES if schema_obj is None or p in schema_obj.properties
+        ] or ["name"]
+
+        def values(props: Iterable[str]) -> list[str]:
+            return [str(v) for prop in props for v in properties.get(prop, []) if str(v).strip()]
+
         return cls(
             schema=schema,
-            names=[str(v) for v in properties.get("name", []) if str(v).strip()],
-            countries=[str(v) for v in properties.get("country", [])]
-            + [str(v) for v in properties.get("nationality", [])],
-            birth_dates=[str(v) for v in properties.get("birthDate", [])],
-            identifiers=[str(v) for key in ("idNumber", "passportNumber", "registrationNumber", "taxNumber", "imoNumber")
-                         for v in properties.get(key, [])],
-        )  # fmt: skip
+            names=values(["name", *[p for p in name_props if p != "name"]]),
+            countries=values(groups["country"]),
+            birth_dates=values(["birthDate"]),
+            identifiers=values(groups["identifier"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,3 +138,23 @@ def test_screening_needs_a_token(client):
     response = client.post(URL, body("Vladimir Putin"), content_type="application/json")
     assert response.status_code == 401
     assert "error" in response.json()
+
+
+@pytest.mark.django_db
+def test_any_property_of_the_schema_is_accepted_and_aliases_are_screened(
+    originator_sees_register, originator, client_for
+):
+    request = body(
+        "Someone Unrelated",
+        properties={
+            "alias": ["Khalid Yusuf Hamdan"],
+            "address": ["Cairo"],
+            "passportNumber": ["A 1234567"],
+        },
+    )
+    response = client_for(originator, Role.READER).post(URL, request, format="json")
+    assert response.status_code == 200, response.content
+    first = response.json()["responses"]["q1"]["results"][0]
+    assert first["id"] == "ofac-90003"
+    assert first["match"] is True
+    assert "identifier A1234567 matches" in first["explanation"]

@@ -247,3 +247,18 @@ def test_deliveries_are_returned_with_their_ids(originator, partner, narrow_part
     deliveries = distribute(report_item(originator))
     stored = {d.pk: (d.recipient_id, d.seq) for d in Delivery.objects.all()}
     assert {d.pk: (d.recipient_id, d.seq) for d in deliveries} == stored
+
+
+def test_bulk_audit_records_keep_the_hash_chain_intact(originator, partner):
+    from agencies.audit import audit_chain_verify
+
+    agreement_make(originator, partner, kinds=["sanctions_update"])
+    with transaction.atomic():
+        items_distribute(
+            items=[sanctions_item(originator, entity_id=f"ofac-{n}") for n in range(30)],
+            actor=TEST_ACTOR,
+        )
+    distribute(report_item(originator))  # an ordinary record after the bulk ones
+    checked, broken = audit_chain_verify()
+    assert broken is None
+    assert checked == AuditRecord.objects.count()

@@ -561,3 +561,12 @@ def test_suspended_agreement_delivers_nothing_new(originator, partner, admin_of,
     with transaction.atomic():
         deliveries = item_distribute(item=report_item(originator), actor=TEST_ACTOR)
     assert deliveries == []
+
+
+def test_lifecycle_posts_need_no_body(originator, partner, admin_of, proposed):
+    accepted = admin_of(partner).post(f"{URL}{proposed['id']}/accept")
+    assert accepted.status_code == 200, accepted.content
+    suspended = admin_of(originator).post(f"{URL}{proposed['id']}/suspend")
+    assert suspended.status_code == 200, suspended.content
+    terminated = admin_of(originator).post(f"{URL}{proposed['id']}/terminate")
+    assert terminated.json()["status"] == "terminated"

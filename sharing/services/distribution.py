@@ -20,6 +20,7 @@ Tokens given to recipients:
   "an agency of <country>" when the recipient got the report re-issued).
 """
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -516,7 +517,8 @@ def agency_event_send(*, recipient: Agency, event: str, data: dict[str, Any]) ->
             item_type="event",
             item_id=str(data.get("id", ""))[:200],
             event=event,
-            payload=data,
+            # Stored (and later sent) as plain JSON: dates and UUIDs become strings.
+            payload=json.loads(json.dumps(data, default=str)),
         )
         delivery_ids = [delivery.pk]
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=delivery_ids))

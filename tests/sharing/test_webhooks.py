@@ -319,3 +319,20 @@ def test_a_name_that_now_resolves_to_a_private_address_is_refused_at_send_time(
     assert delivery_attempt(delivery_id=delivery.pk) == "retry"
     delivery.refresh_from_db()
     assert "non-public address 10.0.0.7" in delivery.last_error
+
+
+def test_event_data_with_dates_is_stored_as_plain_json(partner, loopback_allowed):
+    import uuid
+
+    register(partner, "http://127.0.0.1:9/hook", events=["screening.hit"])
+    hit = uuid.uuid4()
+    with transaction.atomic():
+        delivery = agency_event_send(
+            recipient=partner,
+            event="screening.hit",
+            data={"id": hit, "at": timezone.now(), "score": 0.9},
+        )
+    delivery.refresh_from_db()
+    assert delivery.payload["id"] == str(hit)
+    assert isinstance(delivery.payload["at"], str)
+    assert delivery.item_id == str(hit)

@@ -6,37 +6,46 @@ scored `Match`es with an explanation. `hub.screening.selectors` builds one
 index per process from the register and rebuilds it when the register
 changes.
 
-Method (why this and not a library scorer; numbers in BENCHMARKS.md):
+Method, and why (numbers in BENCHMARKS.md, "Screening quality" and
+"Screening speed"; `python -m bench.screening_speed` measures the baselines):
 
 * Blocking. Every name token of the register is indexed under itself, its
   one-character deletions (a SymSpell-style neighbourhood: any query token
-  within one edit, transposition included, shares a key), and its consonant
-  skeleton (abjad scripts, vowel variants). Adjacent token pairs are also
-  indexed joined, so "xi jin ping" finds "XI Jinping" and "al assad" finds
-  "ALASSAD". A query collects the names sharing keys, weighted by inverse
-  document frequency, and scores only the best few dozen entities. A full
-  scan with rapidfuzz over 30k names costs 20-40 ms a query; FollowTheMoney's
-  `compare` costs far more (it builds proxies and compares every name pair),
-  so neither reaches the 5 ms budget.
+  within one edit, transposition included, shares a key), a spelling-neutral
+  form (kh/h, dzh/j, shch/sh, y/i, ou/u: transliteration systems disagree
+  there) and its consonant skeleton (Arabic and Hebrew script write no short
+  vowels). Adjacent token pairs are also indexed joined, so "xi jin ping"
+  finds "XI, Jinping" and "alassad" finds "AL-ASSAD". A query ranks the names
+  sharing keys by tf-idf cosine and scores only the best 30 entities.
+  Measured on the 2024 list: a rapidfuzz full scan (`process.extract` over
+  every name) costs ~20-50 ms a query and ranks worse (recall@1 0.90 against
+  0.97 on the same variants); FollowTheMoney's `compare` against every entity
+  costs ~1.2 s a query. Neither fits the 5 ms budget.
 * Scoring. Names are compared token by token (rapidfuzz's optimal string
-  alignment distance, so a transposition is one edit), aligned greedily best
-  pair first, so token order never matters; initials match their name;
-  consecutive tokens may join ("jin ping" = "jinping"). Each token weighs its
-  inverse document frequency in the register, so agreeing on "Mohammed" says
-  less than agreeing on "Soleimani". The name score is the weighted share of
-  the query that matched, reduced by the share of the listed name left
-  unmatched (lightly once two query tokens agree, which is what a missing
-  middle name or patronymic looks like; heavily for a single-token query).
+  alignment distance, so a transposition is one edit, and the same on the
+  spelling-neutral forms), aligned greedily best pair first, so token order
+  never matters; initials match their name; two adjacent tokens may stand
+  for one ("jin ping" = "jinping"). Each token weighs its inverse document
+  frequency in the register, so agreeing on "Mohammed" says less than
+  agreeing on "Soleimani". The name score is the weighted share of the query
+  that matched, reduced by the share of the listed name left unmatched
+  (lightly once two query tokens agree, which is what a missing middle name
+  or patronymic looks like; heavily when only one does, so a shared surname
+  is no match).
 * Evidence. Birth dates, countries and identifiers move the name score up or
   down by fixed, explained amounts; an identifier match can lift a weak name
   match over the threshold; a different birth year pulls a strong name match
   under it. Schemata that cannot be the same thing (a Person and a Company)
   are never compared.
 
-rigour and normality supply transliteration and legal-form data; rapidfuzz
-the edit distances (C speed); jellyfish's phonetic codes were tried for
-blocking and dropped: the deletion neighbourhood and the skeleton found the
-same candidates with fewer false ones.
+rigour supplies the legal-form data and person-prefix removal, normality and
+pyicu (ICU) the transliteration of scripts without a table of our own,
+rapidfuzz the edit distances (in C, in bulk per query). jellyfish is not
+used: its Soundex/Metaphone codes are built for English spelling, and the
+spelling-neutral folding and skeleton above were enough to reach the quality
+targets (they were not benchmarked against jellyfish). nomenklatura's
+matchers were a reference for the features (name, dates, identifiers,
+countries as separate evidence) but are not installed.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ agency is party to (others answer 404, as if they did not exist). Lower roles
 are refused (403).
 """
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -77,7 +79,7 @@ class ScopeInput(serializers.Serializer):
     control_code_prefixes = _string_list()
     sanctions_lists = _string_list()
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         # An ignored filter would widen sharing silently, so an unknown key is refused.
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(SCOPE_KEYS))

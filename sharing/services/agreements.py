@@ -114,7 +114,12 @@ class _Problems:
         self.by_field.setdefault(field, []).append(message)
 
     def check_list(
-        self, field: str, values: Sequence[str], *, allowed: Sequence[str] = (), pattern=None
+        self,
+        field: str,
+        values: Sequence[str],
+        *,
+        allowed: Sequence[str] = (),
+        pattern: re.Pattern[str] | None = None,
     ) -> None:
         if isinstance(values, str) or not all(isinstance(v, str) for v in values):
             self.add(field, "must be a list of strings")

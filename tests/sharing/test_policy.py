@@ -362,3 +362,35 @@ def test_decide_all_reports_a_refusal_when_nothing_delivers():
 
 def test_decide_all_with_no_agreements_decides_nothing():
     assert decide_all(sar(), [], NOW) == []
+
+
+# --- purity ---------------------------------------------------------------------
+
+
+def test_policy_imports_only_the_standard_library():
+    """DESIGN 1: sharing/policy.py imports nothing from the project or Django."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import sharing.policy
+
+    tree = ast.parse(Path(sharing.policy.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_policy_reads_no_clock():
+    import inspect
+
+    import sharing.policy
+
+    source = inspect.getsource(sharing.policy)
+    for call in ("now()", "utcnow(", "time.time(", "today()"):
+        assert call not in source

@@ -231,13 +231,24 @@ def item_check(item: dict[str, Any], keys: KeyDirectory) -> Verified:
 
 
 def _last_seq(path: Path) -> int:
+    """The last seq stored in `path`; a torn last line (a crash mid-write) is cut off."""
     if not path.exists():
         return 0
     last = 0
-    with path.open(encoding="utf-8") as lines:
+    good_bytes = 0
+    with path.open("rb") as lines:
         for line in lines:
+            if not line.endswith(b"\n"):
+                break  # torn: written without its newline
             if line.strip():
-                last = max(last, int(json.loads(line)["seq"]))
+                try:
+                    last = max(last, int(orjson.loads(line)["seq"]))
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                    break
+            good_bytes += len(line)
+    if good_bytes != path.stat().st_size:
+        with path.open("r+b") as torn:
+            torn.truncate(good_bytes)
     return last
 
 

@@ -136,3 +136,17 @@ def test_cli_sync_and_verify_webhook(
     assert main([*args, "--body", str(body)]) == 0
     body.write_bytes(request.body.replace(b'"seq":1', b'"seq":2'))
     assert main([*args, "--body", str(body)]) == 1
+
+
+def test_sync_resumes_after_a_torn_last_line(live_server, tmp_path, originator, partner):
+    agreement_make(originator, partner)
+    for _ in range(3):
+        publish(report_item(originator))
+    out = tmp_path / "items.jsonl"
+    token = token_make(partner, Role.READER)
+    sync(hub=live_server.url, token=token, out=out, limit=2, verify=False)
+    lines = out.read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:2]) + lines[2][:40])  # crash while writing seq 3
+    counts = sync(hub=live_server.url, token=token, out=out, verify=False)
+    assert counts["items"] == 1
+    assert [json.loads(line)["seq"] for line in out.read_text().splitlines()] == [1, 2, 3]

@@ -109,8 +109,11 @@ def page(chromium, live_server, settings) -> Iterator:
 
 
 @pytest.fixture
-def person(transactional_db):
+def person(transactional_db, settings):
     """person(agency, role, username) -> the username of a new member, with PASSWORD."""
+
+    # Passwords hash slowly by design; these tests sign in several people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     def build(agency, role: str = Role.READER, username: str | None = None) -> str:
         username = username or f"{agency.code.lower()}-{role}"

@@ -255,6 +255,9 @@ class ScreeningIndex:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.positions: dict[str, int] = {}  # entity id -> index into entries
+        self.alive: list[bool] = []  # entry index -> still listed (False once replaced or removed)
+        self.patched = 0  # entities changed in place since the last full build
+        self._by_entry: list[list[IndexedName]] | None = None
         self.names: list[IndexedName] = []
         self.vocabulary: dict[str, int] = {}
         self.postings: list[list[int]] = []  # token id -> name indexes
@@ -310,6 +313,7 @@ class ScreeningIndex:
         position = len(self.entries)
         self.entries.append(entry)
         self.positions[entry.id] = position
+        self.alive.append(True)
         seen: set[tuple[str, ...]] = set()
         forms = []
         for kind, value in names:
@@ -358,6 +362,39 @@ class ScreeningIndex:
             for key in blocking_keys(token, edits=not self.joined_only[token_id]):
                 self.keys[key].append(token_id)
         self.keys = dict(self.keys)
+
+    def apply(self, changes: Iterable[tuple[str, dict | None, Iterable[str]]]) -> None:
+        """Patch the index in place: (entity id, entity dict or None when delisted, lists).
+
+        The old entry of a changed entity is retired and a new one appended; new
+        tokens get their keys and a weight from the current name count. Token
+        weights of existing tokens are not recomputed, so a caller rebuilds in
+        full once many entities have changed (see `patched`).
+        """
+        first_name, first_token = len(self.names), len(self.postings)
+        for entity_id, entity, lists in changes:
+            position = self.positions.pop(entity_id, None)
+            if position is not None:
+                self.alive[position] = False
+            if entity is not None:
+                self._add(entity, frozenset(lists))
+            self.patched += 1
+        total = max(len(self.names), 1)
+        self.idf.extend(
+            math.log((total + 1) / (len(p) + 1)) + 1.0 for p in self.postings[first_token:]
+        )
+        new_names = self.names[first_name:]
+        self.name_entry.extend(item.entry for item in new_names)
+        self.name_weight.extend(
+            math.sqrt(
+                sum(self.idf[self.vocabulary[token]] ** 2 for token in set(item.form.tokens)) or 1.0
+            )
+            for item in new_names
+        )
+        for token, token_id in list(self.vocabulary.items())[first_token:]:
+            for key in blocking_keys(token, edits=not self.joined_only[token_id]):
+                self.keys.setdefault(key, []).append(token_id)
+        self._by_entry = None
 
     def weight(self, token: str) -> float:
         token_id = self.vocabulary.get(token)
@@ -431,10 +468,10 @@ class ScreeningIndex:
                 if rank > best.get(name_id, 0.0):
                     best[name_id] = rank
         entry_scores: dict[int, float] = {}
-        name_entry = self.name_entry
+        name_entry, alive = self.name_entry, self.alive
         for name_id, score in best.items():
             entry = name_entry[name_id]
-            if score > entry_scores.get(entry, 0.0):
+            if score > entry_scores.get(entry, 0.0) and alive[entry]:
                 entry_scores[entry] = score
         if allowed is not None:
             entry_scores = {
@@ -719,7 +756,7 @@ class ScreeningIndex:
         return self._names_by_entry()[position]
 
     def _names_by_entry(self) -> list[list[IndexedName]]:
-        cached = getattr(self, "_by_entry", None)
+        cached = self._by_entry
         if cached is None:
             cached = [[] for _ in self.entries]
             for item in self.names:

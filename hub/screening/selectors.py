@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from agencies.models import Agency
 from hub.models import Report, SanctionedEntity, SanctionsUpdate, ScreeningHit
@@ -22,24 +22,28 @@ from hub.screening.matcher import ScreeningIndex
 
 logger = logging.getLogger(__name__)
 
+PATCH_LIMIT = 500  # entities changed in place before the index is rebuilt in full
 _lock = threading.Lock()
 _cached: tuple[tuple, ScreeningIndex] | None = None
 
 
 def register_version() -> tuple:
-    """A value that changes whenever the register changes."""
-    updates = SanctionsUpdate.objects.aggregate(last=Max("id"))["last"]
+    """A value that changes whenever the register changes: (last update id, number
+    of updates, last entity id). The count catches an update whose transaction
+    commits after one with a higher id."""
+    updates = SanctionsUpdate.objects.aggregate(last=Max("id"), count=Count("id"))
     entities = SanctionedEntity.objects.aggregate(last=Max("id"))["last"]
-    return (updates, entities)
+    return (updates["last"], updates["count"], entities)
 
 
-def _register_entries() -> Iterator[tuple[dict, list[str]]]:
-    """(FtM entity dict, list names) for every listed entity, one per entity id."""
+def _register_entries(entity_ids: Iterable[str] | None = None) -> Iterator[tuple[dict, list[str]]]:
+    """(FtM entity dict, list names) for every listed entity (or those of `entity_ids`)."""
     merged: dict[str, tuple[dict, list[str]]] = {}
-    rows = (
-        SanctionedEntity.objects.filter(deleted=False)
-        .order_by("entity_id", "id")
-        .values_list("entity_id", "schema", "caption", "properties", "sanctions_list__name")
+    rows = SanctionedEntity.objects.filter(deleted=False)
+    if entity_ids is not None:
+        rows = rows.filter(entity_id__in=list(entity_ids))
+    rows = rows.order_by("entity_id", "id").values_list(
+        "entity_id", "schema", "caption", "properties", "sanctions_list__name"
     )
     for entity_id, schema, caption, properties, list_name in rows.iterator(chunk_size=2000):
         found = merged.get(entity_id)
@@ -56,8 +60,46 @@ def _register_entries() -> Iterator[tuple[dict, list[str]]]:
     return iter(merged.values())
 
 
+def _index_build() -> ScreeningIndex:
+    started = time.perf_counter()
+    index = ScreeningIndex.build(_register_entries())
+    logger.info(
+        "screening index built: %d entities, %d names in %.2f s",
+        len(index.entries),
+        len(index.names),
+        time.perf_counter() - started,
+    )
+    return index
+
+
+def _index_patch(index: ScreeningIndex, built_at: tuple, version: tuple) -> bool:
+    """Apply the updates accepted since `built_at` to `index` in place.
+
+    Returns False (rebuild instead) when that cannot be done exactly (an update
+    committed late, below the last id seen) or the change is large: token
+    weights are not recomputed by a patch, so past a tenth of the register a
+    full build is more accurate and not much slower.
+    """
+    since_update, seen, _ = built_at
+    if since_update is None:
+        return False
+    rows = list(
+        SanctionsUpdate.objects.filter(id__gt=since_update).values_list("entity_id", flat=True)
+    )
+    if seen + len(rows) != version[1]:
+        return False
+    changed = set(rows)
+    if index.patched + len(changed) > max(PATCH_LIMIT, len(index.positions) // 10):
+        return False
+    current = {entity["id"]: (entity, lists) for entity, lists in _register_entries(changed)}
+    index.apply((entity_id, *current.get(entity_id, (None, ()))) for entity_id in sorted(changed))
+    logger.info("screening index patched with %d changed entities", len(changed))
+    return True
+
+
 def screening_index() -> ScreeningIndex:
-    """The index of the current register (built on first use, rebuilt after a change)."""
+    """The index of the current register: built on first use, patched after small
+    register changes, rebuilt after large ones."""
     global _cached
     version = register_version()
     cached = _cached
@@ -67,14 +109,10 @@ def screening_index() -> ScreeningIndex:
         cached = _cached
         if cached is not None and cached[0] == version:
             return cached[1]
-        started = time.perf_counter()
-        index = ScreeningIndex.build(_register_entries())
-        logger.info(
-            "screening index built: %d entities, %d names in %.2f s",
-            len(index.entries),
-            len(index.names),
-            time.perf_counter() - started,
-        )
+        if cached is not None and _index_patch(cached[1], cached[0], version):
+            index = cached[1]
+        else:
+            index = _index_build()
         _cached = (version, index)
         return index
 

@@ -183,3 +183,34 @@ def test_alerts_are_listed_for_their_agency_only(originator_sees_register, origi
     assert [hit.entity_id for hit in screening_hits_for(agency=originator)] == ["ofac-35096"]
     assert not screening_hits_for(agency=partner).exists()
     assert report_hits(report=report).count() == 1
+
+
+def test_the_index_follows_register_changes_without_a_rebuild(
+    register, originator_sees_register, originator
+):
+    from hub.screening.selectors import screening_index
+
+    def found(name: str) -> list[str]:
+        response = services.screen_parties(
+            agency=originator, queries={"q": {"schema": "Person", "properties": {"name": [name]}}}
+        )
+        return [result["id"] for result in response["q"]["results"] if result["match"]]
+
+    index = screening_index()
+    renamed = {
+        "id": "ofac-35096",
+        "schema": "Person",
+        "properties": {"name": ["PUTINOV, Vladislav Petrovich"]},
+    }
+    added = {
+        "id": "ofac-99002",
+        "schema": "Person",
+        "properties": {"name": ["KOSTROV, Dmitriy Ivanovich"]},
+    }
+    updates_apply(register, ("MOD", renamed), ("ADD", added), ("DEL", {"id": "ofac-90003"}))
+    assert found("Vladislav Petrovich Putinov") == ["ofac-35096"]
+    assert found("Vladimir Vladimirovich Putin") == []
+    assert found("Dmitriy Kostrov Ivanovich") == ["ofac-99002"]
+    assert found("Khalid Yusuf Hamdan") == []
+    assert screening_index() is index  # patched in place
+    assert index.patched == 3

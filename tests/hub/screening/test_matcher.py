@@ -2,6 +2,8 @@
 """The matcher on the real 2024 OFAC list: scripts, name variants, evidence, explanations."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.screening.matcher import PartyQuery, ScreeningIndex
 
@@ -184,3 +186,20 @@ def test_every_result_carries_an_explanation_and_features(index_2024):
     for match in results:
         assert match.explanation.startswith("name 'Vladimir Putin' ~ ")
         assert set(match.features) >= {"name"}
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(min_size=1, max_size=120),
+    schema=st.sampled_from(["Person", "Company", "Organization", "LegalEntity", "Vessel", "Thing"]),
+    birth=st.one_of(st.none(), st.text(max_size=12), st.dates().map(str)),
+)
+def test_any_text_screens_without_error_and_scores_stay_in_range(small_index, name, schema, birth):
+    query = PartyQuery(
+        schema=schema, names=[name], birth_dates=[birth] if birth else [], countries=[name[:2]]
+    )
+    for match in small_index.screen(query, limit=5, cutoff=0.0):
+        assert 0.0 <= match.score <= 1.0
+        assert match.explanation

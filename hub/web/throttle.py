@@ -7,9 +7,12 @@ address cannot try many usernames.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 ADDRESS_FACTOR = 4  # an address may fail this many times the per-username limit
 
@@ -33,13 +36,19 @@ def login_locked(*, username: str, address: str) -> bool:
 
 def login_failure_record(*, username: str, address: str) -> None:
     timeout = settings.LOGIN_LOCKOUT_SECONDS
+    counts = []
     for key in _keys(username, address):
         # add() is a no-op when the key exists; incr() then counts atomically.
         cache.add(key, 0, timeout)
         try:
-            cache.incr(key)
+            counts.append(cache.incr(key))
         except ValueError:
             cache.set(key, 1, timeout)
+            counts.append(1)
+    if counts[0] == settings.LOGIN_MAX_FAILURES:
+        logger.warning(
+            "web sign-in locked for %r from %s after %d failures", username, address, counts[0]
+        )
 
 
 def login_failures_clear(*, username: str, address: str) -> None:

@@ -36,7 +36,7 @@ class ValuesField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class QueryInput(serializers.Serializer):
+class ScreenQuery(serializers.Serializer):
     schema = serializers.ChoiceField(choices=SCREENABLE_SCHEMATA)
     properties = serializers.DictField(child=ValuesField(allow_empty=True))
 
@@ -57,7 +57,7 @@ class QueryInput(serializers.Serializer):
         return attrs
 
 
-class ResultOutput(serializers.Serializer):
+class ScreenResult(serializers.Serializer):
     id = serializers.CharField()
     caption = serializers.CharField()
     schema = serializers.CharField()
@@ -69,26 +69,29 @@ class ResultOutput(serializers.Serializer):
     matched_name = serializers.CharField()
 
 
-class ResponseOutput(serializers.Serializer):
-    results = ResultOutput(many=True)
+class ScreenResponse(serializers.Serializer):
+    results = ScreenResult(many=True)
     total = serializers.DictField()
 
 
 class ScreenOutput(serializers.Serializer):
-    responses = serializers.DictField(child=ResponseOutput())
+    responses = serializers.DictField(child=ScreenResponse())
+
+
+class ScreenRequest(serializers.Serializer):
+    queries = serializers.DictField(child=ScreenQuery(), allow_empty=False)
+    threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=DEFAULT_THRESHOLD)
+    cutoff = serializers.FloatField(min_value=0.0, max_value=1.0, default=DEFAULT_CUTOFF)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=5)
+
+    def validate_queries(self, value: dict) -> dict:
+        if len(value) > MAX_QUERIES:
+            raise serializers.ValidationError(f"at most {MAX_QUERIES} queries per request")
+        return value
 
 
 class ScreenApi(APIView):
-    class Input(serializers.Serializer):
-        queries = serializers.DictField(child=QueryInput(), allow_empty=False)
-        threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=DEFAULT_THRESHOLD)
-        cutoff = serializers.FloatField(min_value=0.0, max_value=1.0, default=DEFAULT_CUTOFF)
-        limit = serializers.IntegerField(min_value=1, max_value=100, default=5)
-
-        def validate_queries(self, value: dict) -> dict:
-            if len(value) > MAX_QUERIES:
-                raise serializers.ValidationError(f"at most {MAX_QUERIES} queries per request")
-            return value
+    Input = ScreenRequest
 
     @extend_schema(request=Input, responses=ScreenOutput)
     def post(self, request):

@@ -106,8 +106,14 @@ class _Plan:
 
 
 def _agreements_of(originator: str) -> dict[str, Agreement]:
-    agreements = Agreement.objects.select_related("provider", "recipient").filter(
-        provider__code=originator
+    # Locked until the publish commits: a suspend or terminate running meanwhile
+    # waits for us and then cancels what we wrote, or we wait for it and see the
+    # new status. Unlocked, a publish could write a pending delivery under an
+    # agreement whose cancellation had already run.
+    agreements = (
+        Agreement.objects.select_related("provider", "recipient")
+        .select_for_update(of=("self",))
+        .filter(provider__code=originator)
     )
     return {str(agreement.pk): agreement for agreement in agreements}
 

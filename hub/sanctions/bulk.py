@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 COPY_MIN_ROWS = 200
 
 
-def _connection():
+def _connection() -> BaseDatabaseWrapper:
     # The real connection object: `django.db.connection` is a proxy whose every
     # attribute access goes through a context-local lookup, which showed up as
     # seconds of a full import when handed to get_db_prep_save per value.

@@ -352,3 +352,22 @@ def test_effective_date_and_claims_are_checked(client_for, authority):
     codes = [e["code"] for e in response.json()["error"]["details"]["errors"]]
     assert codes == ["wrong_kind", "invalid_effective", "wrong_typ"]
     assert nothing_stored()
+
+
+@pytest.mark.django_db
+def test_screening_hears_of_changed_entities_after_commit(
+    client_for, authority, monkeypatch, django_capture_on_commit_callbacks
+):
+    from hub.screening import services as screening_services
+
+    heard: list[list[str]] = []
+    monkeypatch.setattr(
+        screening_services, "register_changed", lambda *, entity_ids: heard.append(list(entity_ids))
+    )
+    token = sign(authority)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client_for, authority, token, sign(authority, entity=person("ofac-2", "LI, Na")))
+    assert heard == [["ofac-1", "ofac-2"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client_for, authority, token)  # unchanged: nothing to re-screen
+    assert heard == [["ofac-1", "ofac-2"]]

@@ -125,3 +125,31 @@ def test_signed_in_pages_are_not_cached(web_client_for, originator):
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_lockout_counts_in_redis_shared_by_every_web_process(settings, originator, person_make):
+    """With REDIS_URL (production, CI) the counter lives in Redis; atomic add/incr there."""
+    import os
+    import uuid as uuid_module
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        if settings.HUB_REQUIRE_SERVICES:
+            pytest.fail("HUB_REQUIRE_SERVICES is set but REDIS_URL is not")
+        pytest.skip("REDIS_URL is not set")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-{uuid_module.uuid4().hex}",
+            "TIMEOUT": 60,
+        }
+    }
+    settings.LOGIN_MAX_FAILURES = 2
+    user = person_make(originator, Role.READER)
+    for _ in range(2):
+        _sign_in(Client(), user.username, "wrong")
+    client = Client()
+    response = _sign_in(client, user.username, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed sign-ins" in response.content.decode()

@@ -106,7 +106,6 @@ MONTHS = {
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})$")
 _MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]* (\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
-_YEAR_RANGE = re.compile(r"^(\d{4}) to (\d{4})$")
 
 
 def parse_dates(text: str) -> list[str]:
@@ -132,10 +131,14 @@ def _dates_parse(text: str) -> list[str]:
             return [f"{m.group(2)}-{month:02d}"]
     if m := _YEAR.match(value):
         return [m.group(1)]
-    if m := _YEAR_RANGE.match(value):
-        start, end = int(m.group(1)), int(m.group(2))
-        if 0 <= end - start <= 20:
-            return [str(year) for year in range(start, end + 1)]
+    if " to " in value:
+        # "1960 to 1962", "01 Jan 1961 to 31 Dec 1962": every year of the range.
+        first, _, last = value.partition(" to ")
+        starts, ends = _dates_parse(first), _dates_parse(last)
+        if len(starts) == 1 and len(ends) == 1:
+            start, end = int(starts[0][:4]), int(ends[0][:4])
+            if 0 <= end - start <= 20:
+                return [str(year) for year in range(start, end + 1)]
     return []
 
 
@@ -234,6 +237,7 @@ SIMPLE_LABELS: list[tuple[str, str, str]] = [
     ("Organization Established Date ", "incorporationDate", "date"),
     ("Date of Registration ", "incorporationDate", "date"),
     ("Organization Type: ", "sector", "text"),
+    ("Target Type ", "classification", "text"),
     ("Other Vessel Flag ", "pastFlags", "country"),
     ("Former Vessel Flag ", "pastFlags", "country"),
     ("Other Vessel Call Sign ", "callSign", "text"),

@@ -141,6 +141,7 @@ def test_vessel_columns_and_remarks():
         ("1955", ["1955"]),
         ("circa 1960", ["1960"]),
         ("1960 to 1962", ["1960", "1961", "1962"]),
+        ("01 Jan 1961 to 31 Dec 1962", ["1961", "1962"]),
         ("unknown", []),
         ("19 Jun 0177", []),  # a typo of the real list
     ],

@@ -359,7 +359,7 @@ class ScreeningIndex:
         self.unknown_weight = math.log(total + 1) + 1.0
         for token, token_id in self.vocabulary.items():
             # A join ("alassad" from "al assad") is only looked up as it is.
-            for key in blocking_keys(token, edits=not self.joined_only[token_id]):
+            for key in blocking_keys(token, abjad=True, edits=not self.joined_only[token_id]):
                 self.keys[key].append(token_id)
         self.keys = dict(self.keys)
 
@@ -392,7 +392,7 @@ class ScreeningIndex:
             for item in new_names
         )
         for token, token_id in list(self.vocabulary.items())[first_token:]:
-            for key in blocking_keys(token, edits=not self.joined_only[token_id]):
+            for key in blocking_keys(token, abjad=True, edits=not self.joined_only[token_id]):
                 self.keys.setdefault(key, []).append(token_id)
         self._by_entry = None
 

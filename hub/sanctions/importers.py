@@ -94,7 +94,7 @@ def ftm_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     read = ftm_entities_read(source)
-    return sanctions_list_import(
+    summary = sanctions_list_import(
         authority=authority,
         list_name=list_name,
         entities=read.entities,
@@ -102,6 +102,8 @@ def ftm_import(
         effective=effective,
         progress=progress,
     )
+    summary.skipped = read.skipped
+    return summary
 
 
 class ProgressBar:

@@ -82,4 +82,8 @@ class Command(BaseCommand):
         finally:
             if progress is not None:
                 progress.close()
+        if summary.skipped:
+            self.stderr.write(
+                f"skipped {summary.skipped} entities of schemata the register does not hold"
+            )
         self.stdout.write(summary.line())

@@ -28,6 +28,7 @@ class ImportSummary:
     removed: int = 0
     unchanged: int = 0
     batch: str | None = None
+    skipped: int = 0  # file entries the register does not hold (other FtM schemata)
 
     def line(self) -> str:
         return f"added={self.added} modified={self.modified} removed={self.removed} unchanged={self.unchanged}"

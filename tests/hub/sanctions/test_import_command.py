@@ -69,8 +69,9 @@ def test_ftm_import_skips_other_schemata_and_refuses_invalid_entities(tmp_path):
     ]
     path = tmp_path / "eu.ftm.json"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
-    out, _ = run("ftm", "--authority", "EU-COM", "--list", "EU-FSF", str(path), "--country", "BE")
+    out, err = run("ftm", "--authority", "EU-COM", "--list", "EU-FSF", str(path), "--country", "BE")
     assert out == "added=2 modified=0 removed=0 unchanged=0"
+    assert "skipped 1 entities" in err
     assert SanctionsList.objects.get(name="EU-FSF").authority.country == "BE"
 
     path.write_text(

@@ -77,3 +77,29 @@ def test_task_enqueued_in_a_rolled_back_transaction_never_runs(celery_worker_fac
     assert broker_queue_length() == 0
     assert "tests.probe_agency_rename" in worker.log()
     assert "must not happen" not in worker.log()
+
+
+def test_embedded_filesystem_broker_carries_tasks_between_processes(
+    celery_worker_factory, tmp_path
+):
+    """The embedded default (no REDIS_URL): web and worker share var/broker/ folders."""
+    from celery import Celery
+
+    var_dir = tmp_path / "var"
+    celery_worker_factory(
+        "worker", env={"REDIS_URL": "", "CORDON_VAR_DIR": str(var_dir)}, args=["-I", THIS_MODULE]
+    )
+    # What config/settings.py configures without REDIS_URL, for that CORDON_VAR_DIR.
+    sender = Celery("sender")
+    sender.conf.broker_url = "filesystem://localhost//"
+    sender.conf.broker_transport_options = {
+        "data_folder_in": str(var_dir / "broker" / "queue"),
+        "data_folder_out": str(var_dir / "broker" / "queue"),
+        "processed_folder": str(var_dir / "broker" / "processed"),
+        "store_processed": False,
+    }
+    Agency.objects.create(code="GB-PROBE", name="before", country="GB", kind="customs")
+
+    sender.send_task("tests.probe_agency_rename", args=["GB-PROBE", "via the filesystem"])
+
+    assert agency_name_when("GB-PROBE", "via the filesystem") == "via the filesystem"

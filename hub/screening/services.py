@@ -366,7 +366,8 @@ def register_changed(*, entity_ids: Iterable[str]) -> None:
         return
     from hub.screening.tasks import register_rescreen_task
 
-    transaction.on_commit(lambda: register_rescreen_task.delay(ids))
+    # robust: a broker outage is logged, never raised into the sanctions update that committed.
+    transaction.on_commit(lambda: register_rescreen_task.delay(ids), robust=True)
 
 
 def register_rescreen(*, entity_ids: Iterable[str]) -> dict[str, int]:

@@ -522,8 +522,10 @@ class ScreeningIndex:
                     if similarity:
                         scored.append((similarity, -abs(i - j), (i,), (j,)))
         scored.sort(reverse=True)
-        # Credit per token: an exact token counts fully; a fuzzy one by its
-        # similarity squared (a typo costs, a different name costs more); an
+        # Credit per token: an exact token, or the same sounds in another
+        # transliteration ("yevgeniy" / "evgeny"), counts by its similarity; a
+        # fuzzy one by its similarity squared (a typo costs, a different name
+        # costs more); an
         # initial counts for the initial but little for the full name it stands for.
         q_credit: dict[int, float] = {}
         l_credit: dict[int, float] = {}
@@ -542,7 +544,11 @@ class ScreeningIndex:
                     INITIAL_CREDIT_SHORT if len(l_token) == 1 else INITIAL_CREDIT_FULL
                 )
             else:
-                credit = similarity if (similarity == 1.0 or abjad) else similarity * similarity
+                credit = (
+                    similarity
+                    if (similarity >= PHONETIC_SIMILARITY or abjad)
+                    else similarity * similarity
+                )
                 for i in q_at:
                     q_credit[i] = credit
                 for j in l_at:

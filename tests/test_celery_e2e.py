@@ -96,6 +96,7 @@ def test_embedded_filesystem_broker_carries_tasks_between_processes(
         "data_folder_in": str(var_dir / "broker" / "queue"),
         "data_folder_out": str(var_dir / "broker" / "queue"),
         "processed_folder": str(var_dir / "broker" / "processed"),
+        "control_folder": str(var_dir / "broker" / "control"),
         "store_processed": False,
     }
     Agency.objects.create(code="GB-PROBE", name="before", country="GB", kind="customs")

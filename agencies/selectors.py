@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .crypto import jws_verify, jwt_unverified_parts, public_jwk_parse
 from .errors import NotFound, PermissionDenied, Refused
-from .models import Agency, SigningKey
+from .models import Agency, AuditRecord, SigningKey
 
 
 def agency_get(*, code: str) -> Agency:
@@ -20,6 +20,18 @@ def agency_get(*, code: str) -> Agency:
 
 def agency_list() -> QuerySet[Agency]:
     return Agency.objects.all()
+
+
+def audit_record_list(*, caller: Any, agency_code: str = "", action: str = "") -> QuerySet:
+    """The audit trail a caller may read: all of it for a hub admin, else its own agency's."""
+    records = AuditRecord.objects.order_by("seq")
+    if not caller.is_hub_admin:
+        agency_code = caller.agency.code
+    if agency_code:
+        records = records.filter(agency=agency_code)
+    if action:
+        records = records.filter(action__startswith=action)
+    return records
 
 
 def signing_key_list(*, agency: Agency) -> QuerySet[SigningKey]:

@@ -11,5 +11,6 @@ urlpatterns = [
         name="api-agency-key-revoke",
     ),
     path("agencies/<str:code>/jwks.json", views.JwksApi.as_view(), name="api-agency-jwks"),
+    path("audit/", views.AuditListApi.as_view(), name="api-audit"),
     path("agencies/<str:code>/tokens/", views.TokenCreateApi.as_view(), name="api-agency-tokens"),
 ]

@@ -4,13 +4,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import selectors, services
 from agencies.api.inputs import validated
-from agencies.auth import require_admin_of, require_hub_admin
+from agencies.auth import require_admin_of, require_hub_admin, require_role
 from agencies.errors import MalformedRequest
 from agencies.models import AgencyKind, Role, SigningKey
 
@@ -147,3 +148,36 @@ class TokenCreateApi(APIView):
         return Response(
             {"token": secret, **self.Output(token).data}, status=status.HTTP_201_CREATED
         )
+
+
+class AuditListApi(APIView):
+    """GET audit/: the hash-chained audit trail (DESIGN 6, 7), oldest first."""
+
+    class Pagination(LimitOffsetPagination):
+        default_limit = 100
+        max_limit = 1000
+
+    class Output(serializers.Serializer):
+        seq = serializers.IntegerField()
+        at = serializers.DateTimeField()
+        actor = serializers.CharField()
+        agency = serializers.CharField()
+        action = serializers.CharField()
+        object_type = serializers.CharField()
+        object_id = serializers.CharField()
+        before = serializers.JSONField()
+        after = serializers.JSONField()
+        prev_hash = serializers.CharField()
+        hash = serializers.CharField()
+
+    @extend_schema(responses=Output(many=True))
+    def get(self, request):
+        require_role(request.user, Role.AGENCY_ADMIN)
+        records = selectors.audit_record_list(
+            caller=request.user,
+            agency_code=request.query_params.get("agency", "").strip().upper(),
+            action=request.query_params.get("action", "").strip(),
+        )
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(records, request, view=self)
+        return paginator.get_paginated_response(self.Output(page, many=True).data)

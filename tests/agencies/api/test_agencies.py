@@ -106,3 +106,37 @@ def test_agency_admin_cannot_mint_a_hub_admin_token(originator, client_for):
         "/api/v1/agencies/DE-CUSTOMS/tokens/", {"name": "x", "role": "hub_admin"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_agency_admin_reads_only_its_own_agencys_audit_trail(originator, partner, client_for):
+    client_for(originator, Role.AGENCY_ADMIN).post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/", {"generate": True, "label": "a1"}, format="json"
+    )
+    client_for(partner, Role.AGENCY_ADMIN).post(
+        "/api/v1/agencies/FR-DOUANE/keys/", {"generate": True, "label": "b1"}, format="json"
+    )
+    response = client_for(originator, Role.AGENCY_ADMIN).get("/api/v1/audit/?agency=FR-DOUANE")
+    assert response.status_code == 200, response.content
+    records = response.json()["results"]
+    assert records
+    assert {r["agency"] for r in records} == {"DE-CUSTOMS"}
+    assert any(r["object_id"] == "DE-CUSTOMS/a1" for r in records)
+
+
+def test_hub_admin_reads_every_agencys_audit_trail(originator, partner, hub_admin_client):
+    hub_admin_client.post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/", {"generate": True, "label": "a1"}, format="json"
+    )
+    hub_admin_client.post(
+        "/api/v1/agencies/FR-DOUANE/keys/", {"generate": True, "label": "b1"}, format="json"
+    )
+    records = hub_admin_client.get("/api/v1/audit/?limit=1000").json()["results"]
+    assert {"DE-CUSTOMS", "FR-DOUANE"} <= {r["agency"] for r in records}
+    assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
+    assert all(len(r["hash"]) == 64 for r in records)
+
+
+def test_publisher_cannot_read_the_audit_trail(originator, client_for):
+    response = client_for(originator, Role.PUBLISHER).get("/api/v1/audit/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "role_required"

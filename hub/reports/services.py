@@ -23,6 +23,7 @@ from agencies.selectors import issued_at, jwt_verified
 from agencies.services import Actor
 from hub.models import Report, ReportStatus, ReportVersion, Retraction
 from sharing.items import Disclosure, ShareableItem
+from sharing.models import Delivery
 from sharing.services.distribution import item_distribute, retraction_distribute
 
 from .claims import ReportFacts, claims_validate, report_facts
@@ -242,8 +243,13 @@ def report_retract(
         report_id = uuid.UUID(str(report_id))
     except ValueError as exc:
         raise NotFound("No such report.", code="report_not_found") from exc
-    # An agency that does not own the report must not learn whether it exists.
+    # An agency that does not own the report must not learn whether it exists,
+    # unless it was given it: then it is told plainly that only the originator may retract.
     if not Report.objects.filter(pk=report_id, originator=caller_agency).exists():
+        if Delivery.objects.filter(recipient=caller_agency, item_id=str(report_id)).exists():
+            raise PermissionDenied(
+                "Only the originator may retract a report.", code="not_originator"
+            )
         raise NotFound("No such report.", code="report_not_found")
     try:
         _, payload, key = jwt_verified(token=token, typ=RETRACTION_TYP, caller=caller_agency)

@@ -15,6 +15,7 @@ from hub.reports.signing import report_sign, retraction_sign
 from sharing.models import Delivery
 from tests.factories import TEST_ACTOR, key_make
 from tests.hub.reports.conftest import private_key_of, report_claims
+from tests.hub.reports.test_report_publish import agreement_make
 
 
 @pytest.fixture
@@ -109,3 +110,39 @@ def test_reader_cannot_retract(originator, client_for, published):
 
     assert (response.status_code, response.json()["error"]["code"]) == (403, "role_required")
     assert not Retraction.objects.exists()
+
+
+@pytest.fixture
+def received(originator, partner, publisher):
+    agreement_make(originator, partner)
+    report = report_claims()
+    response = publisher.post(
+        "/api/v1/reports/", {"token": report_sign(agency=originator, claims=report)}, format="json"
+    )
+    assert response.status_code == 201
+    return report["id"]
+
+
+def test_a_recipient_cannot_retract_what_it_received(originator, partner, client_for, received):
+    published = received
+    # The partner's own key and iss: a validly signed retraction, but not the originator's.
+    token = retraction_sign(agency=partner, report_id=published, version=1, reason="x")
+    assert Delivery.objects.filter(recipient=partner, item_id=published).exists()
+
+    response = client_for(partner, Role.PUBLISHER).post(
+        f"/api/v1/reports/{published}/retractions/", {"token": token}, format="json"
+    )
+
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "not_originator")
+    assert not Retraction.objects.exists()
+    assert Report.objects.get(pk=published).status == ReportStatus.ACTIVE
+
+
+def test_an_outsider_is_not_told_the_report_exists(originator, outsider, client_for, published):
+    token = retraction_sign(agency=outsider, report_id=published, version=1, reason="x")
+
+    response = client_for(outsider, Role.PUBLISHER).post(
+        f"/api/v1/reports/{published}/retractions/", {"token": token}, format="json"
+    )
+
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "report_not_found")

@@ -5,8 +5,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from jwcrypto import jwk
 
-from .crypto import jws_verify, jwt_unverified_parts, public_jwk_parse
+from .crypto import jws_signature_check, jwt_unverified_parts, public_jwk_parse
 from .errors import NotFound, PermissionDenied, Refused
 from .models import Agency, AuditRecord, SigningKey
 
@@ -85,13 +86,36 @@ def issued_at(payload: dict[str, Any]) -> datetime:
     return moment
 
 
+class VerifyingKeys:
+    """`signing_key_for` and the parsed public key, looked up once per (kid, iss, iat).
+
+    Pass one to `jwt_verified` when checking a batch: an import signs thousands
+    of tokens with one key.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[Any, str, datetime], SigningKey] = {}
+        self._public: dict[str, jwk.JWK] = {}
+
+    def key(self, *, kid: Any, issuer: str, issued_at: datetime) -> tuple[SigningKey, jwk.JWK]:
+        cache_key = (kid, issuer, issued_at)
+        key = self._keys.get(cache_key)
+        if key is None:
+            key = signing_key_for(kid=kid, issuer=issuer, issued_at=issued_at)
+            self._keys[cache_key] = key
+        if key.kid not in self._public:
+            self._public[key.kid] = public_jwk_parse(key.public_jwk)
+        return key, self._public[key.kid]
+
+
 def jwt_verified(
-    *, token: str, typ: str, caller: Agency | None = None
+    *, token: str, typ: str, caller: Agency | None = None, keys: VerifyingKeys | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], SigningKey]:
     """Verify a signed JWT of the hub's formats; return (header, payload, key).
 
     Checks, in order: alg, typ, that `iss` is the caller's agency (when given),
     that `kid` is a key of `iss` valid and unrevoked at `iat`, and the signature.
+    `keys` remembers the keys across the tokens of one batch.
     """
     header, unverified = jwt_unverified_parts(token)
     if header.get("typ") != typ:
@@ -103,6 +127,8 @@ def jwt_verified(
         raise PermissionDenied(
             f"iss {issuer!r} is not your agency ({caller.code}).", code="issuer_not_caller"
         )
-    key = signing_key_for(kid=header.get("kid"), issuer=issuer, issued_at=issued_at(unverified))
-    payload = jws_verify(token, public_jwk_parse(key.public_jwk))
-    return header, payload, key
+    key, public = (keys or VerifyingKeys()).key(
+        kid=header.get("kid"), issuer=issuer, issued_at=issued_at(unverified)
+    )
+    jws_signature_check(token, public)
+    return header, unverified, key  # verified now: the payload is the signed one

@@ -8,7 +8,6 @@ the plan, audit it and hand it to the outbox, in one transaction.
 
 from __future__ import annotations
 
-import base64
 import itertools
 import logging
 import re
@@ -19,15 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.audit import audit_record
-from agencies.crypto import jwt_unverified_parts, public_jwk_parse
 from agencies.errors import Conflict, CordonError, PermissionDenied, Refused
-from agencies.models import Agency, AgencyKind, SigningKey
-from agencies.selectors import issued_at, signing_key_for
+from agencies.models import Agency, AgencyKind
+from agencies.selectors import VerifyingKeys, issued_at, jwt_verified
 from agencies.services import Actor
 from hub.models.sanctions import (
     SanctionedEntity,
@@ -204,62 +201,17 @@ def _claims_check(payload: dict[str, Any]) -> tuple[str, str, dict[str, Any], da
     return list_name, op, entity, _effective_parse(payload.get("effective"))
 
 
-class _KeyCache:
-    """signing_key_for, once per (kid, iss, iat): imports sign thousands of tokens with one key."""
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple[Any, str, datetime], SigningKey] = {}
-        self.parsed: dict[str, Any] = {}
-
-    def key(self, *, kid: Any, issuer: str, moment: datetime) -> tuple[SigningKey, Any]:
-        cache_key = (kid, issuer, moment)
-        key = self.keys.get(cache_key)
-        if key is None:
-            key = signing_key_for(kid=kid, issuer=issuer, issued_at=moment)
-            self.keys[cache_key] = key
-        if key.kid not in self.parsed:
-            self.parsed[key.kid] = public_jwk_parse(key.public_jwk)
-        return key, self.parsed[key.kid]
-
-
-def _signature_verify(token: str, public: Any) -> None:
-    """Check the Ed25519 signature of a compact JWS whose header was already checked.
-
-    Done with `cryptography` directly: building a jwcrypto JWS object per token
-    cost more than the signature check itself on a 15k-token import.
-    """
-    signing_input, _, signature = token.rpartition(".")
-    try:
-        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        public.get_op_key("verify").verify(raw, signing_input.encode("ascii"))
-    except (InvalidSignature, ValueError, UnicodeError) as exc:
-        raise Refused("The signature does not verify.", code="bad_signature") from exc
-
-
-def _verify(index: int, token: Any, *, caller: Agency, keys: _KeyCache) -> _Verified:
-    """The checks of agencies.selectors.jwt_verified (alg, typ, iss = caller, key valid
-    at iat, signature), then the sanctions update claims."""
+def _verify(index: int, token: Any, *, caller: Agency, keys: VerifyingKeys) -> _Verified:
+    """agencies.selectors.jwt_verified (alg, typ, iss = caller, key valid at iat,
+    signature), then the sanctions update claims."""
     if not isinstance(token, str):
         raise _TokenError("malformed_jwt", "token must be a string.")
     try:
-        header, unverified = jwt_unverified_parts(token)
-        if header.get("typ") != UPDATE_TYP:
-            raise _TokenError("wrong_typ", f"typ must be {UPDATE_TYP!r}.")
-        issuer = unverified.get("iss")
-        if not isinstance(issuer, str):
-            raise _TokenError("missing_iss", "iss is missing.")
-        if issuer != caller.code:
-            raise _TokenError(
-                "issuer_not_caller",
-                f"iss {issuer!r} is not your agency ({caller.code}).",
-                forbidden=True,
-            )
-        moment = issued_at(unverified)
-        key, public = keys.key(kid=header.get("kid"), issuer=issuer, moment=moment)
-        _signature_verify(token, public)
-        payload = unverified  # verified now: the payload is the signed one
+        _, payload, key = jwt_verified(token=token, typ=UPDATE_TYP, caller=caller, keys=keys)
+        moment = issued_at(payload)
     except CordonError as exc:
-        raise _TokenError(exc.code, exc.message) from exc
+        forbidden = isinstance(exc, PermissionDenied)  # iss is another agency
+        raise _TokenError(exc.code, exc.message, forbidden=forbidden) from exc
     list_name, op, entity, effective = _claims_check(payload)
     return _Verified(
         index=index,
@@ -277,7 +229,7 @@ def _verify(index: int, token: Any, *, caller: Agency, keys: _KeyCache) -> _Veri
 def _verify_all(
     tokens: Sequence[Any], *, caller: Agency, progress: Progress | None
 ) -> list[_Verified]:
-    keys = _KeyCache()
+    keys = VerifyingKeys()
     verified: list[_Verified] = []
     errors: list[dict[str, Any]] = []
     forbidden = False

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from hub.reports.claims import report_facts
-from hub.reports.sdjwt import _class_fields
+from hub.reports.sdjwt import redaction_class_fields
 from sharing.policy import Decision, ItemFacts, decide_all
 from sharing.selectors import agreement_facts_of_provider
 
@@ -28,7 +28,7 @@ class PreviewRow:
 def delivery_preview(*, originator: Agency, claims: dict[str, Any]) -> list[PreviewRow]:
     """One row per agency with an agreement from the originator, deliverable ones first."""
     facts = report_facts(claims)
-    classes = tuple(redaction_class for _, redaction_class in _class_fields(claims))
+    classes = tuple(redaction_class for _, redaction_class in redaction_class_fields(claims))
     item = ItemFacts(
         kind="sar",
         originator=originator.code,

@@ -12,7 +12,7 @@ from typing import Any
 from agencies.crypto import jws_verify, jwt_unverified_parts, public_jwk_parse
 from agencies.errors import CordonError
 from agencies.selectors import issued_at, signing_key_for
-from hub.reports.sdjwt import _Unpacker
+from hub.reports.sdjwt import DisclosureUnpacker
 from sharing.services.hub_key import hub_issuer, hub_jwks
 
 
@@ -55,7 +55,7 @@ def delivered_token_check(token: str) -> SignatureCheck:
             stored = signing_key_for(kid=kid, issuer=signer, issued_at=issued_at(unverified))
             key = public_jwk_parse(stored.public_jwk)
         payload = jws_verify(issuer_jwt, key)
-        unpacker = _Unpacker(disclosures)
+        unpacker = DisclosureUnpacker(disclosures)
         claims = unpacker.unpack(payload, ())
         if len(unpacker.landed) != len(disclosures):
             return SignatureCheck(

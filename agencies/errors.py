@@ -7,7 +7,8 @@ exceptions, into `{"error": {"code", "message", "details"}}`.
 import logging
 from typing import Any
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
@@ -110,3 +111,20 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             status=exc.status_code,
         )
     return None
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """An unmatched URL: the error body of DESIGN 6 under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(NotFound(f"No endpoint at {request.path}.", code="not_found"))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    """An unhandled exception: the error body under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "Internal error.", "details": {}}},
+            status=500,
+        )
+    return defaults.server_error(request)

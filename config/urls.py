@@ -11,6 +11,9 @@ api_v1 = [
     path("", include("hub.screening.urls")),
 ]
 
+handler404 = "agencies.errors.not_found_view"
+handler500 = "agencies.errors.server_error_view"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),

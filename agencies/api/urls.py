@@ -1,12 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 urlpatterns = [
     path("agencies/", views.AgencyListApi.as_view(), name="api-agencies"),
     path("agencies/<str:code>/keys/", views.KeyListApi.as_view(), name="api-agency-keys"),
-    path(
-        "agencies/<str:code>/keys/<path:kid>/revoke",
+    # kid holds a "/" (AGENCY-CODE/label); the trailing slash is optional.
+    re_path(
+        r"^agencies/(?P<code>[^/]+)/keys/(?P<kid>.+?)/revoke/?$",
         views.KeyRevokeApi.as_view(),
         name="api-agency-key-revoke",
     ),

@@ -140,3 +140,25 @@ def test_publisher_cannot_read_the_audit_trail(originator, client_for):
     response = client_for(originator, Role.PUBLISHER).get("/api/v1/audit/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "role_required"
+
+
+@pytest.mark.parametrize("suffix", ["revoke/", "revoke"])
+def test_key_revocation_takes_a_time_with_or_without_trailing_slash(originator, client_for, suffix):
+    admin = client_for(originator, Role.AGENCY_ADMIN)
+    admin.post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/", {"generate": True, "label": "k1"}, format="json"
+    )
+    response = admin.post(
+        f"/api/v1/agencies/DE-CUSTOMS/keys/DE-CUSTOMS/k1/{suffix}",
+        {"revoked_at": "2026-06-01T00:00:00Z"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["revoked_at"] == "2026-06-01T00:00:00Z"
+
+
+def test_unknown_api_url_answers_in_the_error_shape(originator, client_for, settings):
+    settings.DEBUG = False
+    response = client_for(originator, Role.READER).get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -9,6 +9,7 @@ canonical JSON form of the record.
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -43,6 +44,40 @@ def _hashed_fields(record: AuditRecord) -> dict[str, Any]:
     }
 
 
+def audit_record_chained(
+    *,
+    seq: int,
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    agency: str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    before: Any = None,
+    after: Any = None,
+) -> AuditRecord:
+    """The record following `prev_hash` as number `seq`, hashed but not saved.
+
+    For bulk appenders that hold the AuditHead lock themselves and insert many
+    records at once; everyone else calls `audit_record`.
+    """
+    record = AuditRecord(
+        seq=seq,
+        at=at,
+        actor=actor[:200],
+        agency=agency or "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_canonical(before),
+        after=_canonical(after),
+        prev_hash=prev_hash,
+    )
+    record.hash = record_digest(prev_hash=prev_hash, fields=_hashed_fields(record))
+    return record
+
+
 def audit_record(
     *,
     actor: str,
@@ -57,19 +92,18 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the mutation's transaction")
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    record = AuditRecord(
+    record = audit_record_chained(
         seq=head.last_seq + 1,
+        prev_hash=head.last_hash,
         at=timezone.now(),
-        actor=actor[:200],
-        agency=agency or "",
+        actor=actor,
+        agency=agency,
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
-        before=_canonical(before),
-        after=_canonical(after),
-        prev_hash=head.last_hash,
+        object_id=object_id,
+        before=before,
+        after=after,
     )
-    record.hash = record_digest(prev_hash=record.prev_hash, fields=_hashed_fields(record))
     record.save()
     head.last_seq = record.seq
     head.last_hash = record.hash

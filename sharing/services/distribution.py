@@ -32,7 +32,7 @@ from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from agencies.audit import _canonical, _hashed_fields, record_digest
+from agencies.audit import audit_record_chained
 from agencies.crypto import jwt_unverified_parts
 from agencies.models import Agency, AuditHead, AuditRecord
 from agencies.services import Actor
@@ -167,19 +167,17 @@ def _audit_many(*, actor: Actor, entries: Sequence[dict[str, Any]]) -> None:
     seq, prev_hash = head.last_seq, head.last_hash
     for entry in entries:
         seq += 1
-        record = AuditRecord(
+        record = audit_record_chained(
             seq=seq,
+            prev_hash=prev_hash,
             at=now,
-            actor=actor.label[:200],
+            actor=actor.label,
             agency=entry["agency"],
             action=entry["action"],
             object_type=entry["object_type"],
-            object_id=str(entry["object_id"]),
-            before=None,
-            after=_canonical(entry["after"]),
-            prev_hash=prev_hash,
+            object_id=entry["object_id"],
+            after=entry["after"],
         )
-        record.hash = record_digest(prev_hash=prev_hash, fields=_hashed_fields(record))
         prev_hash = record.hash
         records.append(record)
     bulk_insert(AuditRecord, records)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -11,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from agencies.crypto import SIGNING_ALG
+from agencies.crypto import jws_sign
 from agencies.models import Agency
 from agencies.services import custodial_key_for
 from hub.models.sanctions import UpdateOp
@@ -38,12 +36,6 @@ def sanctions_updates_sign(
     iat = max(
         int((issued_at_ or timezone.now()).timestamp()), math.ceil(key.valid_from.timestamp())
     )
-    signer = private.get_op_key("sign")  # the cryptography Ed25519 private key
-    header = _b64url(
-        json.dumps(
-            {"alg": SIGNING_ALG, "kid": key.kid, "typ": UPDATE_TYP}, separators=(",", ":")
-        ).encode()
-    )
     tokens = []
     for op, entity in operations:
         if op == UpdateOp.DEL:
@@ -57,15 +49,8 @@ def sanctions_updates_sign(
             "entity": entity,
             "effective": effective.isoformat(),
         }
-        # The same compact JWS jws_sign makes, built directly: jwcrypto's per-token
-        # object copies cost more than the Ed25519 signature itself.
-        signing_input = header + "." + _b64url(json.dumps(payload, separators=(",", ":")).encode())
-        tokens.append(signing_input + "." + _b64url(signer.sign(signing_input.encode("ascii"))))
+        tokens.append(jws_sign(payload=payload, key=private, kid=key.kid, typ=UPDATE_TYP))
     return tokens
-
-
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def sanctions_update_sign(

@@ -34,21 +34,10 @@ DEFAULT_DATA = Path(
 
 
 def machine() -> str:
-    import platform
+    from bench.delivery_support import machine as machine_description
 
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        model = platform.processor() or "unknown CPU"
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}, load average at start {load:.1f}"
-    )
+    return f"{machine_description()}, load average at start {load:.1f}"
 
 
 def queries_make(index, count: int, seed: int) -> list[tuple[str, str, str | None]]:

@@ -36,7 +36,7 @@ def audit_record_list(*, caller: Any, agency_code: str = "", action: str = "") -
 
 
 def signing_key_list(*, agency: Agency) -> QuerySet[SigningKey]:
-    return SigningKey.objects.filter(agency=agency).order_by("-valid_from")
+    return SigningKey.objects.filter(agency=agency).order_by("-valid_from", "-pk")
 
 
 def jwks_for(*, agency: Agency) -> dict[str, Any]:

@@ -183,6 +183,12 @@ def _window_check(valid_from: datetime, valid_until: datetime | None) -> None:
         raise MalformedRequest("valid_until must be after valid_from.", code="invalid_window")
 
 
+def _this_second() -> datetime:
+    # iat is whole seconds: a key registered at 12:00:00.7 must accept a document
+    # signed right after with iat 12:00:00, so a key starts at the start of its second.
+    return timezone.now().replace(microsecond=0)
+
+
 def key_register(
     *,
     agency: Agency,
@@ -195,7 +201,7 @@ def key_register(
     """Register the public half of a key the agency holds itself."""
     _kid_check(agency=agency, kid=kid)
     key = public_jwk_parse(jwk_value)
-    valid_from = valid_from or timezone.now()
+    valid_from = valid_from or _this_second()
     _window_check(valid_from, valid_until)
     return _key_save(
         key=SigningKey(
@@ -219,7 +225,7 @@ def key_generate(
     valid_until: datetime | None = None,
 ) -> SigningKey:
     """Generate a custodial key whose private half the hub keeps, encrypted."""
-    valid_from = valid_from or timezone.now()
+    valid_from = valid_from or _this_second()
     kid = f"{agency.code}/{label or valid_from.strftime('%Y%m%d-%H%M%S-') + secrets.token_hex(2)}"
     _kid_check(agency=agency, kid=kid)
     _window_check(valid_from, valid_until)
@@ -263,7 +269,7 @@ def custodial_key_for(*, agency: Agency, actor: Actor | None = None) -> tuple[Si
     now = timezone.now()
     candidates = SigningKey.objects.filter(
         agency=agency, encrypted_private_key__isnull=False, valid_from__lte=now
-    ).order_by("-valid_from")
+    ).order_by("-valid_from", "-pk")  # keys made in the same second: the newest
     for key in candidates:
         if key.status_at(now) == "active":
             return key, private_key_decrypt(key.encrypted_private_key)

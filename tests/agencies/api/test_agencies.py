@@ -162,3 +162,23 @@ def test_unknown_api_url_answers_in_the_error_shape(originator, client_for, sett
     response = client_for(originator, Role.READER).get("/api/v1/no-such-endpoint/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_document_signed_in_the_second_the_key_was_registered_is_accepted(originator, client_for):
+    from datetime import UTC, datetime
+
+    from agencies.crypto import ed25519_generate
+    from agencies.selectors import signing_key_for
+
+    public = ed25519_generate().export_public(as_dict=True)
+    response = client_for(originator, Role.AGENCY_ADMIN).post(
+        "/api/v1/agencies/DE-CUSTOMS/keys/",
+        {"kid": "DE-CUSTOMS/fresh", "jwk": public},
+        format="json",
+    )
+    # A partner signs at once, with iat in whole seconds (int(time.time())).
+    iat = datetime.fromtimestamp(int(datetime.now(UTC).timestamp()), tz=UTC)
+
+    assert response.status_code == 201, response.content
+    key = signing_key_for(kid="DE-CUSTOMS/fresh", issuer="DE-CUSTOMS", issued_at=iat)
+    assert key.valid_from.microsecond == 0

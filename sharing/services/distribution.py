@@ -527,3 +527,24 @@ def agency_event_send(*, recipient: Agency, event: str, data: dict[str, Any]) ->
         delivery_ids = [delivery.pk]
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=delivery_ids))
     return delivery
+
+
+WEBHOOK_TEST_EVENT = "webhook.test"
+
+
+def webhook_test_send(*, agency: Agency) -> Delivery | None:
+    """Queue a signed `webhook.test` event to `agency`'s endpoint.
+
+    None when the agency has no active endpoint, or its endpoint takes only
+    selected events (a test goes to endpoints that take every event).
+    """
+    with transaction.atomic():
+        return agency_event_send(
+            recipient=agency,
+            event=WEBHOOK_TEST_EVENT,
+            data={
+                "id": f"test-{timezone.now():%Y%m%dT%H%M%S}",
+                "agency": agency.code,
+                "test": True,
+            },
+        )

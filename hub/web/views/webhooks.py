@@ -2,23 +2,19 @@
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.errors import CordonError, NotFound
 from agencies.models import Agency, Role
 from sharing.items import EVENTS
 from sharing.models import WebhookAttempt, WebhookEndpoint
-from sharing.services.distribution import agency_event_send
+from sharing.services.distribution import webhook_test_send
 from sharing.services.webhooks import webhook_endpoint_disable, webhook_endpoint_register
 
 from ..access import administrable_agencies, web_view
-
-TEST_EVENT = "webhook.test"
 
 
 class WebhookForm(forms.Form):
@@ -104,16 +100,7 @@ def webhook_disable(request: HttpRequest) -> HttpResponse:
 def webhook_test(request: HttpRequest) -> HttpResponse:
     """Queue a signed `webhook.test` event to the agency's endpoint."""
     agency = _agency(request)
-    with transaction.atomic():
-        delivery = agency_event_send(
-            recipient=agency,
-            event=TEST_EVENT,
-            data={
-                "id": f"test-{timezone.now():%Y%m%dT%H%M%S}",
-                "agency": agency.code,
-                "test": True,
-            },
-        )
+    delivery = webhook_test_send(agency=agency)
     if delivery is None:
         messages.error(
             request,

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agencies.crypto import jwt_unverified_parts
+from agencies.errors import CordonError
 from agencies.models import Agency
 from hub.models import ReportVersion, Retraction
 from hub.models.sanctions import SanctionsUpdate, UpdateOutcome
@@ -397,7 +398,7 @@ def _first_received(versions: list[tuple[Any, int, datetime, str]]) -> dict[str,
 def _typ(token: str) -> str | None:
     try:
         header, _ = jwt_unverified_parts(token)
-    except Exception:
+    except CordonError:
         return None
     return header.get("typ")
 

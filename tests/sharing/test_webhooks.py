@@ -85,7 +85,8 @@ def test_a_reader_or_publisher_may_not_register(partner, client_for):
         "ftp://example.org/hook",
     ],
 )
-def test_private_and_loopback_targets_are_refused(partner, client_for, url):
+def test_private_and_loopback_targets_are_refused(partner, client_for, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     response = client_for(partner, Role.AGENCY_ADMIN).post(
         "/api/v1/webhooks/", {"url": url}, format="json"
     )
@@ -308,6 +309,7 @@ def test_a_name_that_now_resolves_to_a_private_address_is_refused_at_send_time(
     import socket
 
     settings.DELIVERY_COUNTDOWN_MAX_SECONDS = 0
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     agreement_make(originator, partner)
     WebhookEndpoint.objects.create(agency=partner, url="https://hooks.partner.test/hook")
     monkeypatch.setattr(

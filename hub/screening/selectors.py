@@ -18,6 +18,8 @@ from django.db.models import Count, Max, QuerySet
 
 from agencies.models import Agency
 from hub.models import Report, SanctionedEntity, SanctionsUpdate, ScreeningHit
+from hub.sanctions.selectors import entities_current
+from hub.sanctions.selectors import lists_visible_to as register_lists_visible_to
 from hub.screening.matcher import ScreeningIndex
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def register_version() -> tuple:
 def _register_entries(entity_ids: Iterable[str] | None = None) -> Iterator[tuple[dict, list[str]]]:
     """(FtM entity dict, list names) for every listed entity (or those of `entity_ids`)."""
     merged: dict[str, tuple[dict, list[str]]] = {}
-    rows = SanctionedEntity.objects.filter(deleted=False)
+    rows = entities_current()
     if entity_ids is not None:
         rows = rows.filter(entity_id__in=list(entity_ids))
     rows = rows.order_by("entity_id", "id").values_list(
@@ -127,8 +129,6 @@ def index_reset() -> None:
 def lists_visible_to(*, agency: Agency) -> frozenset[str]:
     """Names of the lists `agency` may screen against (owned, or received under an
     active agreement). The rule lives with the register, in one place."""
-    from hub.sanctions.selectors import lists_visible_to as register_lists_visible_to
-
     return frozenset(register_lists_visible_to(agency=agency))
 
 

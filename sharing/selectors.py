@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from agencies.auth import Caller
 from agencies.errors import NotFound
-from agencies.models import Agency
 from sharing.models.agreements import EFFECTIVE_EXPIRED, Agreement, AgreementStatus
 from sharing.policy import AgreementFacts
 
@@ -84,10 +83,6 @@ def agreement_access(*, caller: Caller, agreement_id: object) -> Agreement:
     if agreement is None:
         raise NotFound(f"No agreement {agreement_id}.", code="agreement_not_found")
     return agreement
-
-
-def agreements_between(*, provider: Agency, recipient: Agency) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(provider=provider, recipient=recipient)
 
 
 def _uuid_or_none(value: object) -> str | None:

@@ -62,10 +62,3 @@ def facet_query(params: Any, key: str, value: Any) -> str:
     else:
         query[key] = str(value)
     return "?" + query.urlencode()
-
-
-@register.filter
-def prop_values(properties: Any, name: str) -> list:
-    if isinstance(properties, dict):
-        return properties.get(name) or []
-    return []

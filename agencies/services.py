@@ -264,6 +264,25 @@ def key_revoke(*, key: SigningKey, actor: Actor, revoked_at: datetime | None = N
     return key
 
 
+def custodial_key_rotate(*, agency: Agency, actor: Actor) -> tuple[SigningKey, list[SigningKey]]:
+    """Generate a new custodial key, then revoke the custodial keys active until now.
+
+    Returns (new key, revoked keys). Documents signed before the revocation keep
+    verifying (DESIGN 2: a key is judged at the document's iat); everything the
+    hub signs from now on uses the new key. All or nothing.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        old_keys = [
+            key
+            for key in SigningKey.objects.filter(agency=agency, encrypted_private_key__isnull=False)
+            if key.status_at(now) == "active"
+        ]
+        new_key = key_generate(agency=agency, actor=actor)
+        revoked = [key_revoke(key=key, actor=actor) for key in old_keys]
+    return new_key, revoked
+
+
 def custodial_key_for(*, agency: Agency, actor: Actor | None = None) -> tuple[SigningKey, jwk.JWK]:
     """The agency's current custodial key and its private half, created if missing."""
     now = timezone.now()

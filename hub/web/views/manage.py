@@ -13,6 +13,7 @@ from agencies.models import ROLE_RANK, Agency, ApiToken, Role, SigningKey
 from agencies.selectors import signing_key_list
 from agencies.services import (
     agency_create,
+    custodial_key_rotate,
     key_generate,
     key_revoke,
     member_create,
@@ -146,22 +147,10 @@ def key_generate_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @web_view(Role.AGENCY_ADMIN)
 def key_rotate_view(request: HttpRequest, code: str) -> HttpResponse:
-    """Generate a new custodial key, then revoke the custodial keys in use until now.
-
-    Documents signed before the revocation keep verifying (DESIGN 2: a key is
-    judged at the document's iat); everything the hub signs from now on uses the new key.
-    """
+    """Generate a new custodial key, then revoke the custodial keys in use until now."""
     agency = _admin_agency(request, code)
-    now = timezone.now()
-    old_keys = [
-        key
-        for key in SigningKey.objects.filter(agency=agency, encrypted_private_key__isnull=False)
-        if key.status_at(now) == "active"
-    ]
     try:
-        new_key = key_generate(agency=agency, actor=request.caller.actor)
-        for key in old_keys:
-            key_revoke(key=key, actor=request.caller.actor, revoked_at=timezone.now())
+        new_key, old_keys = custodial_key_rotate(agency=agency, actor=request.caller.actor)
     except CordonError as error:
         messages.error(request, error.message)
     else:

@@ -19,7 +19,7 @@ import random
 import socket
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -53,6 +53,10 @@ USER_AGENT = "Cordon-Webhooks/1"
 
 class TargetRefused(Exception):
     """The endpoint resolves to an address the hub may not call."""
+
+
+class TargetUnresolved(TargetRefused):
+    """The endpoint's host name does not resolve."""
 
 
 def retry_schedule() -> tuple[float, ...]:
@@ -93,7 +97,7 @@ def target_resolve(url: str) -> Target:
     try:
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise TargetRefused(f"{parts.hostname} does not resolve") from exc
+        raise TargetUnresolved(f"{parts.hostname} does not resolve") from exc
     addresses = [str(info[4][0]) for info in infos]
     if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
         for address in addresses:
@@ -106,7 +110,11 @@ def target_resolve(url: str) -> Target:
 
 
 def target_check(url: str) -> None:
-    target_resolve(url)
+    """The registration-time check: like `target_resolve`, but a name that does not
+    resolve (yet: a partner may register before its DNS is live, or from a closed
+    network) is accepted; every send resolves and checks it again."""
+    with suppress(TargetUnresolved):
+        target_resolve(url)
 
 
 def webhook_endpoint_register(

@@ -338,3 +338,21 @@ def test_event_data_with_dates_is_stored_as_plain_json(partner, loopback_allowed
     assert delivery.payload["id"] == str(hit)
     assert isinstance(delivery.payload["at"], str)
     assert delivery.item_id == str(hit)
+
+
+def test_a_name_that_does_not_resolve_yet_may_be_registered(partner, client_for, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    response = client_for(partner, Role.AGENCY_ADMIN).post(
+        "/api/v1/webhooks/",
+        {"url": "https://hooks.partner.invalid/cordon", "events": ["report.published"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert WebhookEndpoint.objects.get().url == "https://hooks.partner.invalid/cordon"
+
+
+def test_a_name_that_does_not_resolve_is_not_sent_to(partner):
+    from sharing.services.webhooks import TargetRefused, target_resolve
+
+    with pytest.raises(TargetRefused):
+        target_resolve("https://hooks.partner.invalid/cordon")

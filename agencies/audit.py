@@ -4,10 +4,18 @@ Every mutation calls `audit_record` inside its own transaction, so the record
 commits or rolls back with the change. Appends are serialised by locking the
 single AuditHead row; each record's hash covers the previous hash and a
 canonical JSON form of the record.
+
+The head lock is held until the transaction ends, so a hot path (publishing)
+wraps its transaction's work in `audit_deferred()`: the records are collected
+and appended together when the block ends, still inside the transaction, so
+the lock is taken only just before the commit.
 """
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +26,17 @@ from django.utils import timezone
 from .models import AuditHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
+
+
+@dataclass
+class _Deferred:
+    """The records of one `audit_deferred` block, and the savepoint depth it opened at."""
+
+    depth: int
+    records: list[AuditRecord]
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("audit_deferred", default=None)
 
 
 def _canonical(value: Any) -> Any:
@@ -62,9 +81,30 @@ def audit_record_chained(
     For bulk appenders that hold the AuditHead lock themselves and insert many
     records at once; everyone else calls `audit_record`.
     """
-    record = AuditRecord(
-        seq=seq,
-        at=at,
+    record = _unchained(
+        actor=actor,
+        agency=agency,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+    )
+    _chain(record, seq=seq, prev_hash=prev_hash, at=at)
+    return record
+
+
+def _unchained(
+    *,
+    actor: str,
+    agency: str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    before: Any,
+    after: Any,
+) -> AuditRecord:
+    return AuditRecord(
         actor=actor[:200],
         agency=agency or "",
         action=action,
@@ -72,10 +112,67 @@ def audit_record_chained(
         object_id=str(object_id),
         before=_canonical(before),
         after=_canonical(after),
-        prev_hash=prev_hash,
     )
+
+
+def _chain(record: AuditRecord, *, seq: int, prev_hash: str, at: datetime) -> None:
+    record.seq = seq
+    record.at = at
+    record.prev_hash = prev_hash
     record.hash = record_digest(prev_hash=prev_hash, fields=_hashed_fields(record))
-    return record
+
+
+def _savepoint_depth() -> int:
+    return len(transaction.get_connection().savepoint_ids)
+
+
+def _append(records: list[AuditRecord]) -> None:
+    """Chain `records` after the head and save them: one lock, one insert, one update."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    now = timezone.now()
+    seq, prev_hash = head.last_seq, head.last_hash
+    for record in records:
+        seq += 1
+        _chain(record, seq=seq, prev_hash=prev_hash, at=now)
+        prev_hash = record.hash
+    if len(records) == 1:
+        records[0].save()
+    else:
+        AuditRecord.objects.bulk_create(records, batch_size=1000)
+    head.last_seq, head.last_hash = seq, prev_hash
+    head.save(update_fields=["last_seq", "last_hash"])
+
+
+def audit_deferring() -> bool:
+    """Whether `audit_record` here would be collected by an `audit_deferred` block."""
+    deferred = _deferred.get()
+    return deferred is not None and deferred.depth == _savepoint_depth()
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Collect the `audit_record` calls made inside; append them all when the block ends.
+
+    Use it as the last context inside the mutation's `transaction.atomic()`, so
+    the records are appended (and the head locked) right before the commit, in
+    the same transaction. If the block raises, nothing is appended. A record
+    made inside a savepoint opened within the block is written at once instead
+    (the savepoint may roll back; a collected record would not). Nested blocks
+    collect into the outermost one.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_deferred must run inside the mutation's transaction")
+    if _deferred.get() is not None:
+        yield
+        return
+    deferred = _Deferred(depth=_savepoint_depth(), records=[])
+    token = _deferred.set(deferred)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if deferred.records:
+        _append(deferred.records)
 
 
 def audit_record(
@@ -88,14 +185,14 @@ def audit_record(
     before: Any = None,
     after: Any = None,
 ) -> AuditRecord:
-    """Append one record to the chain. Must run inside the mutation's transaction."""
+    """Append one record to the chain. Must run inside the mutation's transaction.
+
+    Inside `audit_deferred()` the record is appended when that block ends (its
+    seq, hash and time are set then).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the mutation's transaction")
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    record = audit_record_chained(
-        seq=head.last_seq + 1,
-        prev_hash=head.last_hash,
-        at=timezone.now(),
+    record = _unchained(
         actor=actor,
         agency=agency,
         action=action,
@@ -104,10 +201,10 @@ def audit_record(
         before=before,
         after=after,
     )
-    record.save()
-    head.last_seq = record.seq
-    head.last_hash = record.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    if audit_deferring():
+        _deferred.get().records.append(record)
+    else:
+        _append([record])
     return record
 
 

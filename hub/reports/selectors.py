@@ -6,20 +6,19 @@ delivered to it: the latest presentation it was given, with what was withheld.
 Anyone else is told the report does not exist.
 """
 
-import base64
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, QuerySet, Subquery
 
+from agencies.crypto import jwt_unverified_parts
 from agencies.errors import NotFound
 from agencies.models import Agency
 from hub.models import Report, ReportStatus, ReportVersion
 from sharing.models import Delivery, DeliveryState
 
-from .sdjwt import SD_KEY, SD_LIST_KEY, disclosure_digest
+from .sdjwt import DisclosureUnpacker
 
 
 @dataclass(frozen=True)
@@ -122,40 +121,14 @@ def _received_deliveries(*, agency: Agency, report_id: uuid.UUID) -> list[Delive
     )
 
 
-def _b64json(segment: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-
-
 def presentation_claims(token: str) -> dict[str, Any]:
     """The claims a stored presentation discloses (its signature was checked on the way in).
 
     Digests without a disclosure (withheld fields, decoys) are left out.
     """
     issuer_jwt, *disclosures = token.split("~")
-    by_digest = {}
-    for encoded in filter(None, disclosures):
-        by_digest[disclosure_digest(encoded)] = _b64json(encoded)
-
-    def unpack(node: Any) -> Any:
-        if isinstance(node, list):
-            output = []
-            for element in node:
-                if isinstance(element, dict) and set(element) == {SD_LIST_KEY}:
-                    if element[SD_LIST_KEY] in by_digest:
-                        output.append(unpack(by_digest[element[SD_LIST_KEY]][1]))
-                else:
-                    output.append(unpack(element))
-            return output
-        if isinstance(node, dict):
-            output = {k: unpack(v) for k, v in node.items() if k not in (SD_KEY, "_sd_alg")}
-            for digest in node.get(SD_KEY, []):
-                if digest in by_digest:
-                    _, name, value = by_digest[digest]
-                    output[name] = unpack(value)
-            return output
-        return node
-
-    return unpack(_b64json(issuer_jwt.split(".")[1]))
+    _, payload = jwt_unverified_parts(issuer_jwt)
+    return DisclosureUnpacker([encoded for encoded in disclosures if encoded]).unpack(payload, ())
 
 
 def received_view_for(*, agency: Agency, report_id: Any) -> ReceivedView:

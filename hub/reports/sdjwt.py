@@ -371,9 +371,9 @@ def _report_token_verify(*, token: str, caller: Agency) -> VerifiedReport:
         raise Refused("The signature does not verify.", code="bad_signature") from exc
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise Refused(f"The SD-JWT is malformed: {exc}", code="malformed_sd_jwt") from exc
-    signed_payload = verifier._sd_jwt_payload  # the verified issuer payload
-    if not isinstance(signed_payload, dict):
-        raise Refused("The JWT payload is not a JSON object.", code="malformed_jwt")
+    # The verifier checked the signature over the very bytes `unverified` was decoded
+    # from (jwt_unverified_parts already made sure they are a JSON object).
+    signed_payload = unverified
     _lifetime_check(signed_payload)
 
     claims = unpacker.unpack(signed_payload, ())

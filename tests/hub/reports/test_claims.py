@@ -74,16 +74,17 @@ def test_required_top_level_claims(field):
             {"scheme": "EORI"},
             "report.parties[0].identifiers[0].value",
         ),
-        (("goods", 0, "hs_code"), "8457", "report.goods[0].hs_code"),
+        (("goods", 0, "hs_code"), "84", "report.goods[0].hs_code"),
         (("goods", 0, "hs_code"), 845710, "report.goods[0].hs_code"),
-        (("goods", 0, "hs_code"), "8457.10", "report.goods[0].hs_code"),
+        (("goods", 0, "hs_code"), "8457-10", "report.goods[0].hs_code"),
         (("goods", 0, "value"), 1840000, "report.goods[0].value"),
         (("goods", 0, "value"), "1,840,000", "report.goods[0].value"),
         (("goods", 0, "value"), "-5", "report.goods[0].value"),
         (("goods", 0, "quantity"), "three", "report.goods[0].quantity"),
         (("goods", 0, "currency"), "XYZ", "report.goods[0].currency"),
         (("route", "transit", 1), "Turkey", "report.route.transit[1]"),
-        (("route", "transport_mode"), "ship", "report.route.transport_mode"),
+        (("route", "transport_mode"), "", "report.route.transport_mode"),
+        (("route", "transport_mode"), 3, "report.route.transport_mode"),
         (("licence", "status"), "pending", "report.licence.status"),
         (("documents", 0, "type"), "", "report.documents[0].type"),
         (("goods", 0, "colour"), "red", "report.goods[0].colour"),
@@ -178,5 +179,22 @@ def test_red_recipients_must_be_agency_codes():
 def test_structured_address_is_accepted():
     report = report_claims()
     report["parties"][0]["address"] = {"street": "Industriestraße 12", "city": "Stuttgart"}
+
+    claims_validate(claims_of(report))
+
+
+@pytest.mark.parametrize("hs_code", ["8457", "845710", "8457.10", "8457.10.90", "8457109000"])
+def test_hs_headings_and_dotted_codes_are_valid_and_give_the_chapter(hs_code):
+    report = report_claims()
+    report["goods"][0]["hs_code"] = hs_code
+
+    claims_validate(claims_of(report))
+    assert "84" in report_facts(claims_of(report)).hs_chapters
+
+
+@pytest.mark.parametrize("mode", ["sea", "vessel", "truck"])
+def test_any_transport_mode_wording_is_accepted(mode):
+    report = report_claims()
+    report["route"]["transport_mode"] = mode
 
     claims_validate(claims_of(report))

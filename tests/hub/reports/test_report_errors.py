@@ -323,7 +323,7 @@ def test_schema_violations_are_all_named_by_path(originator, publisher, custodia
     report["parties"][1]["country"] = "ZZ"
     report["goods"][2]["hs_code"] = "84"
     report["goods"][1]["currency"] = "EURO"
-    report["route"]["transport_mode"] = "teleport"
+    report["route"]["transport_mode"] = ""
     report["activity"] = {"start": "2026-13-01"}
     token = sd_jwt_sign(key=custodial_key, report=report)
 

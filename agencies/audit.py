@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from .db import bulk_insert
 from .models import AuditHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
@@ -137,8 +138,10 @@ def _append(records: list[AuditRecord]) -> None:
         prev_hash = record.hash
     if len(records) == 1:
         records[0].save()
+    elif len(records) <= 100:
+        AuditRecord.objects.bulk_create(records)
     else:
-        AuditRecord.objects.bulk_create(records, batch_size=1000)
+        bulk_insert(AuditRecord, records)  # bulk publishing: COPY, no ids needed
     head.last_seq, head.last_hash = seq, prev_hash
     head.save(update_fields=["last_seq", "last_hash"])
 

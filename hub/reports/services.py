@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agencies.audit import audit_record
+from agencies.audit import audit_deferred, audit_record
 from agencies.errors import Conflict, NotFound, PermissionDenied, Refused
 from agencies.models import Agency
 from agencies.selectors import issued_at, jwt_verified
@@ -166,7 +166,8 @@ def report_publish(*, caller_agency: Agency, token: str, actor: Actor) -> Report
     verified = report_token_verify(token=token, caller=caller_agency)
     claims_validate(verified.claims)
     facts = report_facts(verified.claims)
-    with transaction.atomic():
+    # audit_deferred: the audit chain's head is locked only at the end, right before the commit.
+    with transaction.atomic(), audit_deferred():
         report, previous = _report_for_version(caller_agency=caller_agency, facts=facts)
         version = ReportVersion.objects.create(
             report=report,
@@ -256,7 +257,7 @@ def report_retract(
     except RecursionError as exc:
         raise Refused("The JWT is nested too deeply.", code="malformed_jwt") from exc
     version, reason = _retraction_claims(payload, report_id)
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():
         report = Report.objects.select_for_update().select_related("originator").get(pk=report_id)
         if report.originator_id != caller_agency.pk:
             raise PermissionDenied(

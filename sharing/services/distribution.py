@@ -26,19 +26,21 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import connections, models, router, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from agencies.audit import audit_record_chained
+from agencies.audit import audit_deferring, audit_record, audit_record_chained
 from agencies.crypto import jwt_unverified_parts
+from agencies.db import bulk_insert
 from agencies.models import Agency, AuditHead, AuditRecord
 from agencies.services import Actor
 from sharing.items import ShareableItem
 from sharing.models import Agreement, Delivery, DeliveryState, FeedCounter, WebhookEndpoint
-from sharing.policy import Decision, ItemFacts, decide_all
+from sharing.policy import AgreementFacts, Decision, ItemFacts, decide_all
 from sharing.selectors import agreement_facts
 from sharing.services.hub_key import hub_issuer, hub_sign
 
@@ -105,17 +107,21 @@ class _Plan:
     version: int
 
 
-def _agreements_of(originator: str) -> dict[str, Agreement]:
-    # Locked until the publish commits: a suspend or terminate running meanwhile
-    # waits for us and then cancels what we wrote, or we wait for it and see the
-    # new status. Unlocked, a publish could write a pending delivery under an
-    # agreement whose cancellation had already run.
-    agreements = (
-        Agreement.objects.select_related("provider", "recipient")
-        .select_for_update(of=("self",))
-        .filter(provider__code=originator)
+def _agreements_of(originator: str, *, locked: bool = False) -> dict[str, Agreement]:
+    agreements = Agreement.objects.select_related("provider", "recipient").filter(
+        provider__code=originator
     )
+    if locked:
+        agreements = agreements.select_for_update(of=("self",)).order_by("pk")
     return {str(agreement.pk): agreement for agreement in agreements}
+
+
+def _terms(agreements: dict[str, Agreement]) -> dict[str, tuple[AgreementFacts, str, str]]:
+    """What a decision and its delivery depend on, per agreement."""
+    return {
+        pk: (agreement_facts(agreement), agreement.attribution, agreement.provider.country)
+        for pk, agreement in agreements.items()
+    }
 
 
 def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, WebhookEndpoint]:
@@ -125,42 +131,28 @@ def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, WebhookEndpoint
     return {endpoint.agency_id: endpoint for endpoint in endpoints}
 
 
-def bulk_insert(model: type[models.Model], rows: list[models.Model]) -> None:
-    """Insert many new rows fast; on PostgreSQL with COPY, elsewhere with bulk_create.
-
-    COPY skips Django's per-value SQL building, which dominates a 15k-update
-    sanctions import. Primary keys are not set on `rows` (callers find the
-    rows again by their natural keys when they need ids).
-    """
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=2000)
-        return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(getattr(row, field.attname), connection)
-                        for field in fields
-                    ]
-                )
-
-
 def _audit_many(*, actor: Actor, entries: Sequence[dict[str, Any]]) -> None:
     """Append many records to the audit chain at once (bulk publishing).
 
     Same chain as agencies.audit.audit_record, one lock of the head and one
-    bulk insert instead of three queries per record.
+    bulk insert instead of three queries per record. Inside the caller's
+    `audit_deferred()` block the records join the ones it appends at its end.
     """
     if not entries:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("decisions must be audited inside the publishing transaction")
+    if audit_deferring():
+        for entry in entries:
+            audit_record(
+                actor=actor.label,
+                agency=entry["agency"],
+                action=entry["action"],
+                object_type=entry["object_type"],
+                object_id=entry["object_id"],
+                after=entry["after"],
+            )
+        return
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     now = timezone.now()
     records = []
@@ -214,8 +206,25 @@ def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
     The UPDATE locks the recipient's counter row until our transaction ends, so
     a concurrent publisher waits and gets the positions after ours: positions
     commit in order and the feed cursor never passes one that commits later.
-    Rows are locked in agency order so two publishers cannot deadlock.
+    Rows are locked in agency order so two publishers cannot deadlock. On
+    PostgreSQL one statement creates, bumps and returns every counter.
     """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(FeedCounter._meta.db_table)
+        agency_ids = sorted(counts)
+        values = ", ".join(["(%s, %s)"] * len(agency_ids))
+        params = [value for agency_id in agency_ids for value in (agency_id, counts[agency_id])]
+        # The table name comes from the model and every value is a bound parameter.
+        sql = (
+            f"INSERT INTO {table} AS counter (agency_id, last_seq) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (agency_id) DO UPDATE "
+            "SET last_seq = counter.last_seq + EXCLUDED.last_seq "
+            "RETURNING agency_id, last_seq"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return {agency_id: last - counts[agency_id] + 1 for agency_id, last in rows}
     FeedCounter.objects.bulk_create(
         [FeedCounter(agency_id=agency_id) for agency_id in counts], ignore_conflicts=True
     )
@@ -227,12 +236,19 @@ def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
     return first
 
 
-def _write(plans: list[_Plan]) -> list[Delivery]:
-    """Write the planned deliveries with their feed positions; enqueue after commit."""
+def _write(
+    plans: list[_Plan], endpoints: dict[int, WebhookEndpoint] | None = None
+) -> list[Delivery]:
+    """Write the planned deliveries with their feed positions; enqueue after commit.
+
+    `endpoints`: the active webhook endpoints of (at least) the plans'
+    recipients, when the caller read them before taking its locks.
+    """
     if not plans:
         return []
     now = timezone.now()
-    endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
+    if endpoints is None:
+        endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
     counts: dict[int, int] = defaultdict(int)
     for plan in plans:
         counts[plan.recipient.pk] += 1
@@ -263,8 +279,11 @@ def _write(plans: list[_Plan]) -> list[Delivery]:
                 created_at=now,
             )
         )
-    bulk_insert(Delivery, rows)
-    created = _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
+    if len(rows) <= 100 and connection.features.can_return_rows_from_bulk_insert:
+        created = Delivery.objects.bulk_create(rows)  # ids returned by the INSERT
+    else:
+        bulk_insert(Delivery, rows)
+        created = _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
     to_send = [row.pk for row in created if row.state == DeliveryState.PENDING]
     if to_send:
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=to_send))
@@ -393,16 +412,44 @@ def items_distribute(*, items: Sequence[ShareableItem], actor: Actor) -> list[De
     Must run inside the caller's transaction. Agreements are read once per
     originator and the rows are inserted in bulk, so ~15k sanctions updates
     cost a handful of queries per recipient rather than per item.
+
+    Everything is decided on agreements read without locks; then, in a short
+    section kept for the end, the originators' agreements are locked and read
+    again (decided again if any changed meanwhile: rare), the feed positions
+    taken and the rows written. A suspend or terminate running meanwhile thus
+    either waits for our commit and cancels what we wrote, or commits first and
+    we decide on its new status: a publish cannot write a pending delivery
+    under an agreement whose cancellation already ran. Audit records come last
+    (the chain's head is the last lock any transaction takes): callers wrap
+    their transaction's work in `audit_deferred()` so that the head is locked
+    only right before their commit.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("distribute inside the publishing transaction")
     now = timezone.now()
-    agreements_by_originator: dict[str, dict[str, Agreement]] = {}
+    originators = sorted({item.originator for item in items})
+    read = {originator: _agreements_of(originator) for originator in originators}
+    plans, audits = _decide(items, read, now)
+    endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
+    # The serialised section starts here (row locks held until the caller commits).
+    locked = {originator: _agreements_of(originator, locked=True) for originator in originators}
+    if any(_terms(locked[o]) != _terms(read[o]) for o in originators):
+        plans, audits = _decide(items, locked, now)
+        endpoints = None  # recipients may have changed: read them again
+    deliveries = _write(plans, endpoints)
+    _audit_many(actor=actor, entries=audits)
+    return deliveries
+
+
+def _decide(
+    items: Sequence[ShareableItem],
+    agreements_by_originator: dict[str, dict[str, Agreement]],
+    now: datetime,
+) -> tuple[list[_Plan], list[dict[str, Any]]]:
+    """The deliveries to write and the decision audit entries, for every item."""
     plans: list[_Plan] = []
     audits: list[dict[str, Any]] = []
     for item in items:
-        if item.originator not in agreements_by_originator:
-            agreements_by_originator[item.originator] = _agreements_of(item.originator)
         agreements = agreements_by_originator[item.originator]
         decisions = decide_all(
             item_facts(item), [agreement_facts(a) for a in agreements.values()], now
@@ -415,8 +462,7 @@ def items_distribute(*, items: Sequence[ShareableItem], actor: Actor) -> list[De
                 plans.append(_plan_for(item, decision, agreements[decision.agreement_id]))
         if item.event == "report.amended":
             plans.extend(_notices_for_amendment(item, entitled, audits))
-    _audit_many(actor=actor, entries=audits)
-    return _write(plans)
+    return plans, audits
 
 
 def _notices_for_amendment(
@@ -478,6 +524,7 @@ def retraction_distribute(*, item: ShareableItem, actor: Actor) -> list[Delivery
             )
         )
         relayed.append(previous.recipient.code)
+    deliveries = _write(plans)
     _audit_many(
         actor=actor,
         entries=[
@@ -490,7 +537,7 @@ def retraction_distribute(*, item: ShareableItem, actor: Actor) -> list[Delivery
             }
         ],
     )
-    return _write(plans)
+    return deliveries
 
 
 def agreement_deliveries_cancel(*, agreement: Agreement) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agencies.audit import audit_record
+from agencies.audit import audit_deferred, audit_record
 from agencies.errors import Conflict, CordonError, PermissionDenied, Refused
 from agencies.models import Agency, AgencyKind
 from agencies.selectors import VerifyingKeys, issued_at, jwt_verified
@@ -530,7 +530,8 @@ def sanctions_updates_apply(
     result = ApplyResult(batch=str(uuid.uuid4()))
     now = timezone.now()
     try:
-        with transaction.atomic():
+        # audit_deferred: the audit chain's head is taken last (after the feed counters).
+        with transaction.atomic(), audit_deferred():
             lists = _lists_lock(verified, caller=caller_agency, actor=actor)
             plan = _plan(verified, lists, result)
             if progress:

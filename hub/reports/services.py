@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.audit import audit_deferred, audit_record
+from agencies.db import insert_new
 from agencies.errors import Conflict, NotFound, PermissionDenied, Refused
 from agencies.models import Agency
 from agencies.selectors import issued_at, jwt_verified
@@ -68,6 +69,18 @@ def _report_for_version(*, caller_agency: Agency, facts: ReportFacts) -> tuple[R
 
     Version 1 creates the report; N + 1 supersedes N. Anything else is refused.
     """
+    if facts.version == 1:
+        # The common case in one statement: a new id is inserted (and so locked).
+        report = Report(
+            id=facts.report_id,
+            originator=caller_agency,
+            current_version=1,
+            title=facts.title,
+            tlp=facts.tlp,
+        )
+        if insert_new(report):
+            return report, None
+        # The id is taken: the checks below say how (another agency's, retracted, a duplicate).
     report = Report.objects.select_for_update().filter(pk=facts.report_id).first()
     if report is None:
         if facts.version != 1:

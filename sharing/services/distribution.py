@@ -108,11 +108,13 @@ class _Plan:
 
 
 def _agreements_of(originator: str, *, locked: bool = False) -> dict[str, Agreement]:
-    agreements = Agreement.objects.select_related("provider", "recipient").filter(
-        provider__code=originator
+    agreements = (
+        Agreement.objects.select_related("provider", "recipient")
+        .filter(provider__code=originator)
+        .order_by("pk")  # not the model's ordering, which joins the recipient again
     )
     if locked:
-        agreements = agreements.select_for_update(of=("self",)).order_by("pk")
+        agreements = agreements.select_for_update(of=("self",))
     return {str(agreement.pk): agreement for agreement in agreements}
 
 

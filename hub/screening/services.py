@@ -148,7 +148,12 @@ def report_parties(version: ReportVersion) -> list[ReportParty]:
 
 
 def _latest_version(report: Report) -> ReportVersion | None:
-    return ReportVersion.objects.filter(report=report, version=report.current_version).first()
+    # Screening reads only the claims: not the token and disclosures (most of the row).
+    return (
+        ReportVersion.objects.filter(report=report, version=report.current_version)
+        .only("id", "report_id", "version", "claims")
+        .first()
+    )
 
 
 def _hit_payload(hit: ScreeningHit) -> dict[str, Any]:

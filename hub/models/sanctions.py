@@ -96,6 +96,9 @@ class SanctionedEntity(models.Model):
     # "|c:ru|c:by|p:SDGT|": country and program facets as text, for filters that
     # work the same on PostgreSQL and SQLite.
     facet_text = models.TextField(default="", blank=True)
+    # OFAC "Linked To: NAME." remarks (read from notes): [{"name", "id"}], id the
+    # listed entity of the same list whose name or alias is that name, else null.
+    linked_to = models.JSONField(default=list, blank=True)
     first_listed = models.DateField(help_text="effective date of the first ADD")
     last_changed = models.DateField(help_text="effective date of the last change")
     delisted = models.DateField(null=True, blank=True)

@@ -16,6 +16,7 @@ from agencies.models import Role
 from hub.models.sanctions import UpdateOp
 
 from . import selectors, services
+from .services.content import linked_names_of
 
 MAX_TOKENS = getattr(settings, "SANCTIONS_MAX_TOKENS", 10_000)
 DEFAULT_LIMIT = 50
@@ -93,6 +94,10 @@ class EntityOutput(serializers.Serializer):
     list = serializers.CharField(source="sanctions_list.name")
     countries = serializers.JSONField()
     programs = serializers.JSONField()
+    linked_to = serializers.JSONField(
+        help_text='"Linked To" remarks: [{"name", "id"}], id of the listed entity of the '
+        "same list with that name or alias, or null"
+    )
     first_listed = serializers.DateField()
     last_changed = serializers.DateField()
     delisted = serializers.DateField()
@@ -110,6 +115,13 @@ class ChangeOutput(serializers.Serializer):
     token = serializers.CharField(source="update.token", help_text="the signed update, to verify")
     before = serializers.JSONField()
     after = serializers.JSONField()
+    linked_to = serializers.SerializerMethodField(
+        help_text='names of the state\'s "Linked To" remarks (after the change, else before)'
+    )
+
+    def get_linked_to(self, change) -> list[str]:
+        state = change.after or change.before or {}
+        return linked_names_of(state.get("properties") or {})
 
 
 class EntityDetailOutput(EntityOutput):

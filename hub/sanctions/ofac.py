@@ -61,6 +61,9 @@ class OfacParse:
     entities: list[Entity] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # ent_nums seen again
     orphans: int = 0  # alt/add rows whose ent_num is not in the sdn file
+    # entity id -> names of its "Linked To: NAME." remarks (not an FtM property:
+    # FtM models a link as a separate UnknownLink entity; see `linked_names`).
+    links: dict[str, list[str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -353,6 +356,28 @@ def schema_for(sdn_type: str, name: str, remarks: str) -> str:
     return "Organization"
 
 
+LINKED_TO = "Linked To: "
+
+
+def linked_names(remarks: str) -> list[str]:
+    """Names of the ``Linked To: NAME.`` remarks, in order, without the final period.
+
+    An entry may carry several (``Linked To: IRGC; Linked To: HIZBALLAH.``).
+    FtM has no plain property for a link, so the parser keeps the names out of
+    the entity's properties (they stay in ``notes``) and the register derives
+    them from the notes with this same function.
+    """
+    names: list[str] = []
+    if LINKED_TO not in remarks:
+        return names
+    for part in split_remarks(remarks):
+        if part.startswith(LINKED_TO):
+            name = part[len(LINKED_TO) :].strip().rstrip(".").strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
 def _parse_remark(builder: _Builder, part: str) -> None:
     text = part
     if text.startswith("alt. "):
@@ -363,8 +388,8 @@ def _parse_remark(builder: _Builder, part: str) -> None:
             alias = quoted.group(1) if quoted else text[len(prefix) :].strip("'\" ")
             builder.add("previousName" if prefix == "f.k.a. " else "alias", alias)
             return
-    if text.startswith("Linked To: "):
-        return  # kept in notes (see module docstring): a name, not an entity id
+    if text.startswith(LINKED_TO):
+        return  # kept in notes; `linked_names` reads it back (no FtM property for it)
     if m := _IMO.match(text):
         builder.add(("imoNumber", "registrationNumber"), f"IMO{m.group(1)}")
         return
@@ -478,9 +503,11 @@ def ofac_parse(*, sdn: Source, alt: Source | None = None, add: Source | None = N
                 continue
             target.setdefault(row[0], []).append(row)
     for ent_num, row in rows.items():
-        result.entities.append(
-            sdn_entity(row, alts=alts.get(ent_num, ()), addresses=addresses.get(ent_num, ()))
-        )
+        entity = sdn_entity(row, alts=alts.get(ent_num, ()), addresses=addresses.get(ent_num, ()))
+        result.entities.append(entity)
+        names = linked_names(row[11] if len(row) > 11 else "")
+        if names:
+            result.links[entity["id"]] = names
     return result
 
 

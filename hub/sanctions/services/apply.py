@@ -40,6 +40,9 @@ from ..ofac import entity_errors
 from .content import (
     content_key,
     countries_of,
+    link_key,
+    link_targets_of,
+    linked_names_of,
     properties_normalised,
     searchable_fields,
     token_digest,
@@ -60,6 +63,7 @@ ROW_UPDATE_FIELDS = (
     "countries",
     "programs",
     "facet_text",
+    "linked_to",
     "last_changed",
     "delisted",
     "deleted",
@@ -431,6 +435,8 @@ def _store(
         row.properties = state.properties
         for name, value in searchable_fields(state.schema, state.properties).items():
             setattr(row, name, value)
+        # Resolved to entity ids by _links_resolve, once every row of the batch is stored.
+        row.linked_to = [{"name": n, "id": None} for n in linked_names_of(state.properties)]
         row.deleted = state.deleted
         row.delisted = v.effective if state.deleted else None
         row.last_changed = v.effective
@@ -457,6 +463,70 @@ def _store(
     )
     timings["changes"] = time.monotonic()
     return timings
+
+
+def _links_dirty(plan: _Plan) -> set[int]:
+    """Lists whose links this batch may change: a changed entity carries links, or
+    its primary names or aliases changed (it may become or stop being a target)."""
+    dirty: set[int] = set()
+    for change in plan.changes:
+        before = change.before["properties"] if change.before else {}
+        after = change.after["properties"] if change.after else {}
+        if (
+            linked_names_of(before)
+            or linked_names_of(after)
+            or link_targets_of(before) != link_targets_of(after)
+        ):
+            dirty.add(change.pair[0])
+    return dirty
+
+
+def _link_target(
+    key: str, by_name: dict[str, set[str]], by_alias: dict[str, set[str]]
+) -> str | None:
+    """The one entity whose primary name is `key`, else the one whose alias is; else None."""
+    for index in (by_name, by_alias):
+        found = index.get(key, set())
+        if len(found) == 1:
+            return next(iter(found))
+        if found:
+            return None  # ambiguous: not guessed
+    return None
+
+
+def _links_resolve(list_pks: set[int]) -> None:
+    """Point every listed entity's linked names at the listed entity of the same list
+    whose primary name (else alias) matches after normalisation (id null if none or
+    several); rows whose resolution changed are rewritten."""
+    for list_pk in sorted(list_pks):
+        by_name: dict[str, set[str]] = {}
+        by_alias: dict[str, set[str]] = {}
+        linking: list[tuple[int, str, list[dict]]] = []
+        rows = SanctionedEntity.objects.filter(sanctions_list_id=list_pk, deleted=False)
+        for pk, entity_id, names, aliases, linked in rows.values_list(
+            "pk", "entity_id", "properties__name", "properties__alias", "linked_to"
+        ).iterator(chunk_size=5000):
+            for value in names or []:
+                by_name.setdefault(link_key(value), set()).add(entity_id)
+            for value in aliases or []:
+                by_alias.setdefault(link_key(value), set()).add(entity_id)
+            if linked:
+                linking.append((pk, entity_id, linked))
+        changed: list[SanctionedEntity] = []
+        for pk, entity_id, linked in linking:
+            resolved = [
+                {
+                    "name": link["name"],
+                    "id": _link_target(link_key(link["name"]), by_name, by_alias),
+                }
+                for link in linked
+            ]
+            for link in resolved:
+                if link["id"] == entity_id:
+                    link["id"] = None  # a link to itself says nothing
+            if resolved != linked:
+                changed.append(SanctionedEntity(pk=pk, linked_to=resolved))
+        rows_update(changed, ("linked_to",))
 
 
 def _distribute(*, changes: list[_Change], caller: Agency, actor: Actor) -> None:
@@ -537,6 +607,8 @@ def sanctions_updates_apply(
             if progress:
                 progress("store", 0, len(plan.records))
             timings = _store(plan, lists=lists, caller=caller_agency, batch=result.batch, now=now)
+            _links_resolve(_links_dirty(plan))
+            timings["links"] = time.monotonic()
             result.changed_entity_ids = list(
                 dict.fromkeys(change.pair[1] for change in plan.changes)
             )

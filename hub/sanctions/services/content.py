@@ -10,7 +10,11 @@ from followthemoney import model
 from followthemoney.types import registry
 from normality import normalize
 
+from ..ofac import linked_names
+
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
+# The names a "Linked To" remark may point at: an entry's primary name or an alias.
+LINK_TARGET_PROPS = ("name", "alias")
 
 
 def properties_normalised(properties: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -76,6 +80,26 @@ def searchable_fields(schema: str, properties: dict[str, list[str]]) -> dict[str
         "programs": programs,
         "facet_text": "|" + "|".join(facets) + "|",
     }
+
+
+def linked_names_of(properties: dict[str, list[str]]) -> list[str]:
+    """Names of the entity's ``Linked To: NAME.`` remarks, read from its notes."""
+    names: list[str] = []
+    for note in properties.get("notes", []):
+        for name in linked_names(note):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def link_key(name: str) -> str:
+    """How a linked name and a target's name are compared: case, accent and punctuation blind."""
+    return " ".join(_name_key(name).split())
+
+
+def link_targets_of(properties: dict[str, list[str]]) -> set[str]:
+    """The link keys of an entity's primary names and aliases."""
+    return {link_key(v) for prop in LINK_TARGET_PROPS for v in properties.get(prop) or []}
 
 
 def token_digest(token: str) -> str:

@@ -111,6 +111,17 @@ def test_import_2022_then_2024_yields_exactly_the_difference(authority, ofac_dat
     )
     assert register_state() == expected_state(sdn24)
     assert SanctionedEntity.objects.filter(deleted=True).count() == removed
+    # "Linked To" remarks resolve within the list (the entity counts above are unchanged).
+    links = dict(
+        SanctionedEntity.objects.filter(deleted=False).values_list("entity_id", "linked_to")
+    )
+    assert links["ofac-4632"] == [
+        {"name": "ISLAMIC REVOLUTIONARY GUARD CORPS (IRGC)-QODS FORCE", "id": "ofac-10465"},
+        {"name": "HIZBALLAH", "id": "ofac-4697"},
+    ]
+    pairs = [link for linked in links.values() for link in linked]
+    assert len(pairs) > 3000
+    assert sum(1 for link in pairs if link["id"]) > len(pairs) * 0.8
     delisted = SanctionedEntity.objects.filter(deleted=True).first()
     assert delisted.delisted == date(2024, 5, 3)
     assert [c.op for c in delisted.changes.order_by("id")] == ["ADD", "DEL"]

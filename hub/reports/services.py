@@ -144,11 +144,12 @@ def _report_for_version(*, caller_agency: Agency, facts: ReportFacts) -> tuple[R
     return report, previous
 
 
-def _parties_screen(report: Report) -> Any:
-    """Screen the report's parties if screening is installed (hub.screening, optional).
+def _parties_screen_enqueue(report: Report) -> Any:
+    """Queue the screening of the report's parties if screening is installed (optional).
 
-    Screening must never undo a publication that has committed, so its failures
-    are logged, not raised.
+    hub.screening queues a task that runs once the publication commits (screening
+    never runs in the request). Failing to queue must never undo a publication,
+    so failures are logged, not raised.
     """
     try:
         screening = import_module("hub.screening.services")
@@ -159,13 +160,13 @@ def _parties_screen(report: Report) -> Any:
     except Exception:
         logger.exception("screening cannot be imported; report %s was not screened", report.pk)
         return None
-    screen = getattr(screening, "report_parties_screen", None)
-    if screen is None:
+    enqueue = getattr(screening, "report_screen_enqueue", None)
+    if enqueue is None:
         return None
     try:
-        return screen(report=report)
+        return enqueue(report=report)
     except Exception:
-        logger.exception("screening the parties of report %s failed", report.pk)
+        logger.exception("queueing the screening of report %s failed", report.pk)
         return None
 
 
@@ -174,7 +175,8 @@ def report_publish(*, caller_agency: Agency, token: str, actor: Actor) -> Report
 
     Returns the Report with two extra attributes for the caller: `deliveries`
     (the Delivery rows written for this version) and `screening` (what
-    hub.screening returned for its parties, or None).
+    hub.screening said when queueing the screening of its parties, e.g.
+    {"status": "queued"}, or None).
     """
     verified = report_token_verify(token=token, caller=caller_agency)
     claims_validate(verified.claims)
@@ -223,8 +225,10 @@ def report_publish(*, caller_agency: Agency, token: str, actor: Actor) -> Report
             item=_shareable_report(report=report, version=version, verified=verified, facts=facts),
             actor=actor,
         )
+        # The parties are screened in a task queued for after the commit.
+        screening = _parties_screen_enqueue(report)
     report.deliveries = deliveries
-    report.screening = _parties_screen(report)
+    report.screening = screening
     return report
 
 

@@ -328,9 +328,9 @@ def _screen_report(
 
 
 def report_parties_screen(*, report: Report) -> dict[str, Any]:
-    """Screen the parties of `report`'s latest version (called after publish commits).
+    """Screen the parties of `report`'s latest version (by the task queued on publish).
 
-    Returns a summary for the publish response: the number of parties
+    Returns a summary (the task's result): the number of parties
     screened and the open hits, each marked `new` when this call raised it.
     """
     version = _latest_version(report)
@@ -358,6 +358,29 @@ def report_parties_screen(*, report: Report) -> dict[str, Any]:
             for hit, alerted in recorded
         ],
     }
+
+
+def report_screen_enqueue(*, report: Report) -> dict[str, str]:
+    """Queue the screening of `report`'s parties (called inside the publish transaction).
+
+    Building the screening index can take tens of seconds in a fresh process,
+    so publishing never screens in the request: a Celery task does, once the
+    publication commits. Returns what the publish response says of screening.
+    """
+    from hub.screening.tasks import report_screen_task
+
+    report_id = str(report.pk)
+    # robust: a broker outage is logged, never raised into the publication that committed.
+    transaction.on_commit(lambda: report_screen_task.delay(report_id), robust=True)
+    return {"status": "queued"}
+
+
+def report_screen(*, report_id: str) -> dict[str, Any] | None:
+    """Screen the parties of the report `report_id` (the task's service); None if it is gone."""
+    report = Report.objects.select_related("originator").filter(pk=report_id).first()
+    if report is None:
+        return None
+    return report_parties_screen(report=report)
 
 
 def register_changed(*, entity_ids: Iterable[str]) -> None:

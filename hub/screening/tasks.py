@@ -9,3 +9,9 @@ from hub.screening import services
 def register_rescreen_task(entity_ids: list[str]) -> dict[str, int]:
     """Re-screen stored reports' parties against changed register entities (idempotent)."""
     return services.register_rescreen(entity_ids=entity_ids)
+
+
+@shared_task(name="screening.report_screen", acks_late=True, ignore_result=True)
+def report_screen_task(report_id: str) -> dict | None:
+    """Screen a published report's parties (its latest version; idempotent: hits dedup)."""
+    return services.report_screen(report_id=report_id)

@@ -22,11 +22,13 @@ def party(name: str, kind: str = "person", role: str = "end_user", **extra) -> d
 
 
 def publish(agency, *parties, report: dict | None = None, version: int = 1):
+    """Publish, then run the service of the screening task publishing queued (`.screened`)."""
     claims = report or report_claims(parties=list(parties), version=version)
     token = report_sign(agency=agency, claims=claims)
-    return report_publish(
-        caller_agency=agency, token=token, actor=Actor("alice", agency.code)
-    ), claims
+    published = report_publish(caller_agency=agency, token=token, actor=Actor("alice", agency.code))
+    assert published.screening == {"status": "queued"}
+    published.screened = services.report_parties_screen(report=published)
+    return published, claims
 
 
 def updates_apply(authority, *operations, effective=datetime.date(2030, 1, 2)):
@@ -66,8 +68,8 @@ def test_publishing_a_report_with_a_listed_party_raises_one_alert(
     assert hit.lists == [LIST]
     assert hit.score >= 0.7
     assert "not in query: vladimirovich" in hit.explanation
-    assert report.screening["hits"][0]["entity"] == "ofac-35096"
-    assert report.screening["hits"][0]["new"] is True
+    assert report.screened["hits"][0]["entity"] == "ofac-35096"
+    assert report.screened["hits"][0]["new"] is True
     assert AuditRecord.objects.filter(action="screening.hit", object_id=str(hit.pk)).count() == 1
     event = Delivery.objects.get(event="screening.hit")
     assert event.recipient == originator
@@ -157,8 +159,51 @@ def test_a_relisting_reopens_and_alerts_again(
 
 def test_an_agency_that_sees_no_list_gets_no_hits(register, partner):
     report, _ = publish(partner, party("Vladimir Putin"))
-    assert report.screening == {"parties": 1, "lists": [], "hits": []}
+    assert report.screened == {"parties": 1, "lists": [], "hits": []}
     assert not ScreeningHit.objects.exists()
+
+
+def test_publishing_queues_the_screening_for_after_the_commit(
+    originator_sees_register, originator, django_capture_on_commit_callbacks
+):
+    token = report_sign(agency=originator, claims=report_claims(parties=[party("Vladimir Putin")]))
+    with django_capture_on_commit_callbacks(execute=False):
+        report = report_publish(
+            caller_agency=originator, token=token, actor=Actor("alice", originator.code)
+        )
+    assert report.screening == {"status": "queued"}
+    assert not ScreeningHit.objects.exists()
+
+
+def test_the_screening_task_screens_a_version_once(originator_sees_register, originator, webhook):
+    from hub.screening.tasks import report_screen_task
+
+    report, _ = publish(originator, party("Vladimir Putin", country="RU"))
+    report_screen_task.run(str(report.pk))
+    hit = ScreeningHit.objects.get()
+    assert hit.alerts == 1
+    assert Delivery.objects.filter(event="screening.hit").count() == 1
+    assert report_screen_task.run("00000000-0000-0000-0000-000000000000") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_report_is_screened_by_the_worker(
+    celery_worker, originator_sees_register, originator
+):
+    import time
+
+    token = report_sign(
+        agency=originator, claims=report_claims(parties=[party("Vladimir Putin", country="RU")])
+    )
+    report = report_publish(
+        caller_agency=originator, token=token, actor=Actor("alice", originator.code)
+    )
+    assert report.screening == {"status": "queued"}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not ScreeningHit.objects.exists():
+        time.sleep(0.1)
+    hit = ScreeningHit.objects.get()
+    assert (hit.report_id, hit.entity_id, hit.state) == (report.pk, "ofac-35096", "open")
 
 
 def test_register_changes_are_rescreened_in_a_task_after_commit(django_capture_on_commit_callbacks):

@@ -226,8 +226,11 @@ def test_reader_cannot_retract(web_client_for, originator, sharing_world):
 def test_report_page_shows_screening_hits_and_the_list_alerts(
     web_client_for, originator, sharing_world, register
 ):
+    from hub.screening.services import report_parties_screen
+
     client = web_client_for(originator, Role.PUBLISHER)
     report = _publish(client)
+    report_parties_screen(report=report)  # what the task queued by the publication does
     page = client.get(reverse("web:report_detail", args=[report.pk])).content.decode()
     start = page.index('id="screening-title"')
     section = page[start : page.index("</section>", start)]

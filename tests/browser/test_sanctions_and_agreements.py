@@ -2,17 +2,15 @@
 see new reports no longer reach that partner."""
 
 import re
-import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from agencies.models import Role
-from hub.models import SanctionedEntity, SanctionsChange, SanctionsList, SanctionsUpdate
 from hub.screening.selectors import index_reset
 from sharing.models import Agreement
-from tests.factories import agency_make
+from tests.factories import agency_make, register_sample_make
 
 from .conftest import sign_in, sign_out
 from .test_reports_flow import compose_and_publish
@@ -20,69 +18,10 @@ from .test_reports_flow import compose_and_publish
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _listed(sanctions_list, entity_id, schema, names, country, program, issuer):
-    properties = {"name": names[:1], "alias": names[1:], "country": [country], "program": [program]}
-    update = SanctionsUpdate.objects.create(
-        sanctions_list=sanctions_list,
-        token=f"t-{entity_id}",
-        token_hash=uuid.uuid4().hex * 2,
-        op="ADD",
-        entity_id=entity_id,
-        issuer=issuer,
-        kid=f"{issuer.code}/k",
-        issued_at=timezone.now(),
-        effective=date(2022, 1, 1),
-        outcome="applied",
-        batch=uuid.uuid4(),
-    )
-    entity = SanctionedEntity.objects.create(
-        sanctions_list=sanctions_list,
-        entity_id=entity_id,
-        schema=schema,
-        properties=properties,
-        caption=names[0],
-        names=names,
-        name_text="|" + "|".join(n.lower() for n in names) + "|",
-        countries=[country.lower()],
-        programs=[program],
-        facet_text=f"|c:{country.lower()}|p:{program.lower()}|",
-        first_listed=date(2022, 1, 1),
-        last_changed=date(2022, 1, 1),
-        last_update=update,
-    )
-    SanctionsChange.objects.create(
-        entity=entity,
-        update=update,
-        op="ADD",
-        issuer=issuer,
-        effective=date(2022, 1, 1),
-        after={"schema": schema, "properties": properties},
-    )
-
-
 @pytest.fixture
 def register_world(partner, person):
     authority = agency_make("US-OFAC", country="US", kind="sanctions_authority")
-    sdn = SanctionsList.objects.create(name="OFAC-SDN", authority=authority)
-    _listed(
-        sdn,
-        "ofac-1001",
-        "Organization",
-        ["Rosoboronexport", "ROE"],
-        "RU",
-        "RUSSIA-EO14024",
-        authority,
-    )
-    _listed(
-        sdn,
-        "ofac-1002",
-        "Person",
-        ["Viktor Lebedev", "Victor Lebedev"],
-        "RU",
-        "UKRAINE-EO13662",
-        authority,
-    )
-    _listed(sdn, "ofac-1003", "Vessel", ["Sea Lantern"], "IR", "IRAN", authority)
+    register_sample_make(authority)
     Agreement.objects.create(
         provider=authority,
         recipient=partner,

@@ -1,7 +1,7 @@
 """Web UI fixtures: people of the persona agencies, signed in through Django's session."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from agencies.models import Role
 from agencies.services import member_create
-from hub.models import SanctionedEntity, SanctionsChange, SanctionsList, SanctionsUpdate
 from hub.screening.selectors import index_reset
 from sharing.models import Agreement
-from tests.factories import TEST_ACTOR, agency_make
+from tests.factories import TEST_ACTOR, agency_make, register_sample_make
 
 PASSWORD = "correct horse battery staple"
 
@@ -150,73 +149,10 @@ def compose_data(**overrides) -> dict[str, str]:
     return data
 
 
-def _entity(sanctions_list, entity_id, schema, names, countries, programs, *, issuer):
-    properties = {"name": names[:1], "alias": names[1:], "country": countries, "program": programs}
-    properties = {k: v for k, v in properties.items() if v}
-    update = SanctionsUpdate.objects.create(
-        sanctions_list=sanctions_list,
-        token=f"t-{entity_id}",
-        token_hash=uuid.uuid4().hex * 2,
-        op="ADD",
-        entity_id=entity_id,
-        issuer=issuer,
-        kid=f"{issuer.code}/k",
-        issued_at=timezone.now(),
-        effective=date(2022, 1, 1),
-        outcome="applied",
-        batch=uuid.uuid4(),
-    )
-    entity = SanctionedEntity.objects.create(
-        sanctions_list=sanctions_list,
-        entity_id=entity_id,
-        schema=schema,
-        properties=properties,
-        caption=names[0],
-        names=names,
-        name_text="|" + "|".join(n.lower() for n in names) + "|",
-        countries=[c.lower() for c in countries],
-        programs=programs,
-        facet_text="|"
-        + "|".join([f"c:{c.lower()}" for c in countries] + [f"p:{p.lower()}" for p in programs])
-        + "|",
-        first_listed=date(2022, 1, 1),
-        last_changed=date(2022, 1, 1),
-        last_update=update,
-    )
-    SanctionsChange.objects.create(
-        entity=entity,
-        update=update,
-        op="ADD",
-        issuer=issuer,
-        effective=date(2022, 1, 1),
-        after={"schema": schema, "properties": properties},
-    )
-    return entity
-
-
 @pytest.fixture
 def register(partner, outsider, originator):
     authority = agency_make("US-OFAC", country="US", kind="sanctions_authority")
-    sdn = SanctionsList.objects.create(name="OFAC-SDN", authority=authority)
-    _entity(
-        sdn,
-        "ofac-1001",
-        "Organization",
-        ["Rosoboronexport", "ROE"],
-        ["RU"],
-        ["RUSSIA-EO14024"],
-        issuer=authority,
-    )
-    _entity(
-        sdn,
-        "ofac-1002",
-        "Person",
-        ["Viktor Lebedev", "Victor Lebedev"],
-        ["RU"],
-        ["UKRAINE-EO13662"],
-        issuer=authority,
-    )
-    _entity(sdn, "ofac-1003", "Vessel", ["Sea Lantern"], ["IR"], ["IRAN"], issuer=authority)
+    sdn = register_sample_make(authority)
     Agreement.objects.create(
         provider=authority,
         recipient=partner,

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .db import bulk_insert
+from .db import bulk_insert, rows_insert
 from .models import AuditHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
@@ -127,23 +127,45 @@ def _savepoint_depth() -> int:
     return len(transaction.get_connection().savepoint_ids)
 
 
+def _head_locked() -> tuple[int, str]:
+    """Lock the chain's head row until the transaction ends; its last seq and hash."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # Plain SQL: this runs on every mutation, and the ORM's compiler costs more than the query.
+    sql = f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:  # the first record ever
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        return head.last_seq, head.last_hash
+    return row
+
+
+def _head_move(*, seq: int, last_hash: str) -> None:
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
+            [seq, last_hash],
+        )
+
+
 def _append(records: list[AuditRecord]) -> None:
     """Chain `records` after the head and save them: one lock, one insert, one update."""
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    seq, prev_hash = _head_locked()
     now = timezone.now()
-    seq, prev_hash = head.last_seq, head.last_hash
     for record in records:
         seq += 1
         _chain(record, seq=seq, prev_hash=prev_hash, at=now)
         prev_hash = record.hash
-    if len(records) == 1:
-        records[0].save()
-    elif len(records) <= 100:
-        AuditRecord.objects.bulk_create(records)
+    if len(records) <= 100:
+        rows_insert(records)
     else:
         bulk_insert(AuditRecord, records)  # bulk publishing: COPY, no ids needed
-    head.last_seq, head.last_hash = seq, prev_hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    _head_move(seq=seq, last_hash=prev_hash)
 
 
 def audit_deferring() -> bool:

@@ -1,4 +1,10 @@
-"""Database helpers shared by the apps."""
+"""Database helpers shared by the apps.
+
+The hot write paths (publishing a report: the version, its deliveries, the
+audit records) insert rows with SQL built straight from the model's fields:
+Django's query compiler costs ~1 ms of CPU per statement on our 2-core
+machines, more than PostgreSQL takes to run the insert.
+"""
 
 from django.db import connections, models, router
 
@@ -29,6 +35,51 @@ def bulk_insert(model: type[models.Model], rows: list[models.Model]) -> None:
                 )
 
 
+def _insert(
+    model: type[models.Model], objs: list[models.Model], *, with_pk: bool, conflict: str = ""
+) -> list[tuple]:
+    """One `INSERT .. VALUES (..), (..) [conflict] RETURNING pk`; the rows it returned."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    pk = quote(model._meta.pk.column)
+    # Table and column names come from the model; every value is a bound parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * len(objs))} {conflict} RETURNING {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    for obj in objs[: len(returned)]:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return returned
+
+
+def rows_insert(objs: list[models.Model]) -> list[models.Model]:
+    """Insert new rows of one model in one statement; set and return them with their keys.
+
+    For a few rows on a hot path (bulk_create compiles the same statement at
+    about three times the CPU); many rows go through `bulk_insert`.
+    """
+    if not objs:
+        return objs
+    with_pk = objs[0].pk is not None
+    returned = _insert(type(objs[0]), objs, with_pk=with_pk)
+    if not with_pk:
+        for obj, (pk,) in zip(objs, returned, strict=True):
+            obj.pk = pk
+    return objs
+
+
 def insert_new(obj: models.Model) -> bool:
     """Insert `obj` (primary key set) unless its key is taken; True if it was inserted.
 
@@ -37,22 +88,5 @@ def insert_new(obj: models.Model) -> bool:
     wait for it to end, then see the conflict (False) or insert (True).
     """
     model = type(obj)
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    pk = quote(model._meta.pk.column)
-    # Table and column names come from the model; every value is a bound parameter.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone() is not None
-    if inserted:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return inserted
+    pk = connections[router.db_for_write(model)].ops.quote_name(model._meta.pk.column)
+    return bool(_insert(model, [obj], with_pk=True, conflict=f"ON CONFLICT ({pk}) DO NOTHING"))

@@ -33,8 +33,13 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return f"{self.agency_id} -> {self.url}"
 
+    @staticmethod
+    def takes(events: list[str], event: str) -> bool:
+        """Whether an endpoint taking `events` (empty: every event) takes `event`."""
+        return not events or event in events
+
     def wants(self, event: str) -> bool:
-        return not self.events or event in self.events
+        return self.takes(self.events, event)
 
 
 class WebhookAttempt(models.Model):

@@ -30,17 +30,17 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from agencies.audit import audit_deferring, audit_record, audit_record_chained
+from agencies.audit import audit_deferred, audit_record
 from agencies.crypto import jwt_unverified_parts
-from agencies.db import bulk_insert
-from agencies.models import Agency, AuditHead, AuditRecord
+from agencies.db import bulk_insert, rows_insert
+from agencies.models import Agency
 from agencies.services import Actor
 from sharing.items import ShareableItem
 from sharing.models import Agreement, Delivery, DeliveryState, FeedCounter, WebhookEndpoint
-from sharing.policy import AgreementFacts, Decision, ItemFacts, decide_all
+from sharing.policy import Decision, ItemFacts, decide_all
 from sharing.selectors import agreement_facts
 from sharing.services.hub_key import hub_issuer, hub_sign
 
@@ -107,44 +107,48 @@ class _Plan:
     version: int
 
 
-def _agreements_of(originator: str, *, locked: bool = False) -> dict[str, Agreement]:
+def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreement]]:
+    """Every agreement the originators provide, by originator and id, row-locked until the commit.
+
+    Each carries `webhook_events`: the events its recipient's active webhook
+    endpoint takes (empty: all of them), or None when it has none.
+    """
+    active_endpoint = WebhookEndpoint.objects.filter(
+        agency_id=OuterRef("recipient_id"), disabled_at__isnull=True
+    ).order_by()  # at most one (webhook_one_active_endpoint)
     agreements = (
         Agreement.objects.select_related("provider", "recipient")
-        .filter(provider__code=originator)
+        .filter(provider__code__in=originators)
+        .annotate(
+            webhook_events=Subquery(active_endpoint.values("events")[:1], output_field=JSONField())
+        )
         .order_by("pk")  # not the model's ordering, which joins the recipient again
+        .select_for_update(of=("self",))
     )
-    if locked:
-        agreements = agreements.select_for_update(of=("self",))
-    return {str(agreement.pk): agreement for agreement in agreements}
+    by_originator: dict[str, dict[str, Agreement]] = {code: {} for code in originators}
+    for agreement in agreements:
+        by_originator[agreement.provider.code][str(agreement.pk)] = agreement
+    return by_originator
 
 
-def _terms(agreements: dict[str, Agreement]) -> dict[str, tuple[AgreementFacts, str, str]]:
-    """What a decision and its delivery depend on, per agreement."""
-    return {
-        pk: (agreement_facts(agreement), agreement.attribution, agreement.provider.country)
-        for pk, agreement in agreements.items()
-    }
-
-
-def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, WebhookEndpoint]:
-    endpoints = WebhookEndpoint.objects.filter(
-        agency_id__in=set(recipient_ids), disabled_at__isnull=True
+def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The events each recipient's active webhook endpoint takes; recipients without one are left out."""
+    return dict(
+        WebhookEndpoint.objects.filter(
+            agency_id__in=set(recipient_ids), disabled_at__isnull=True
+        ).values_list("agency_id", "events")
     )
-    return {endpoint.agency_id: endpoint for endpoint in endpoints}
 
 
 def _audit_many(*, actor: Actor, entries: Sequence[dict[str, Any]]) -> None:
-    """Append many records to the audit chain at once (bulk publishing).
+    """Append the decisions' records to the audit chain, all under one lock of its head.
 
-    Same chain as agencies.audit.audit_record, one lock of the head and one
-    bulk insert instead of three queries per record. Inside the caller's
-    `audit_deferred()` block the records join the ones it appends at its end.
+    Inside the caller's `audit_deferred()` block they join the records it
+    appends at its end.
     """
-    if not entries:
-        return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("decisions must be audited inside the publishing transaction")
-    if audit_deferring():
+    with audit_deferred():
         for entry in entries:
             audit_record(
                 actor=actor.label,
@@ -154,29 +158,6 @@ def _audit_many(*, actor: Actor, entries: Sequence[dict[str, Any]]) -> None:
                 object_id=entry["object_id"],
                 after=entry["after"],
             )
-        return
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    now = timezone.now()
-    records = []
-    seq, prev_hash = head.last_seq, head.last_hash
-    for entry in entries:
-        seq += 1
-        record = audit_record_chained(
-            seq=seq,
-            prev_hash=prev_hash,
-            at=now,
-            actor=actor.label,
-            agency=entry["agency"],
-            action=entry["action"],
-            object_type=entry["object_type"],
-            object_id=entry["object_id"],
-            after=entry["after"],
-        )
-        prev_hash = record.hash
-        records.append(record)
-    bulk_insert(AuditRecord, records)
-    head.last_seq, head.last_hash = seq, prev_hash
-    head.save(update_fields=["last_seq", "last_hash"])
 
 
 def _decision_audit(item: ShareableItem, decisions: list[Decision]) -> dict[str, Any]:
@@ -239,26 +220,30 @@ def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
 
 
 def _write(
-    plans: list[_Plan], endpoints: dict[int, WebhookEndpoint] | None = None
+    plans: list[_Plan], webhook_events: dict[int, list[str] | None] | None = None
 ) -> list[Delivery]:
     """Write the planned deliveries with their feed positions; enqueue after commit.
 
-    `endpoints`: the active webhook endpoints of (at least) the plans'
-    recipients, when the caller read them before taking its locks.
+    `webhook_events`: what the caller already knows of the recipients' active
+    webhook endpoints (the events taken, None for no endpoint); the others are
+    read here.
     """
     if not plans:
         return []
     now = timezone.now()
-    if endpoints is None:
-        endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
+    webhook_events = dict(webhook_events or {})
+    unknown = {plan.recipient.pk for plan in plans} - webhook_events.keys()
+    if unknown:
+        webhook_events.update(dict.fromkeys(unknown))
+        webhook_events.update(_active_endpoints(unknown))
     counts: dict[int, int] = defaultdict(int)
     for plan in plans:
         counts[plan.recipient.pk] += 1
     next_seq = _seqs_allocate(dict(counts))
     rows = []
     for plan in plans:
-        endpoint = endpoints.get(plan.recipient.pk)
-        wants_webhook = endpoint is not None and endpoint.wants(plan.event)
+        events = webhook_events[plan.recipient.pk]
+        wants_webhook = events is not None and WebhookEndpoint.takes(events, plan.event)
         seq = next_seq[plan.recipient.pk]
         next_seq[plan.recipient.pk] += 1
         rows.append(
@@ -282,7 +267,7 @@ def _write(
             )
         )
     if len(rows) <= 100 and connection.features.can_return_rows_from_bulk_insert:
-        created = Delivery.objects.bulk_create(rows)  # ids returned by the INSERT
+        created = rows_insert(rows)  # ids returned by the INSERT
     else:
         bulk_insert(Delivery, rows)
         created = _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
@@ -415,30 +400,28 @@ def items_distribute(*, items: Sequence[ShareableItem], actor: Actor) -> list[De
     originator and the rows are inserted in bulk, so ~15k sanctions updates
     cost a handful of queries per recipient rather than per item.
 
-    Everything is decided on agreements read without locks; then, in a short
-    section kept for the end, the originators' agreements are locked and read
-    again (decided again if any changed meanwhile: rare), the feed positions
-    taken and the rows written. A suspend or terminate running meanwhile thus
-    either waits for our commit and cancels what we wrote, or commits first and
-    we decide on its new status: a publish cannot write a pending delivery
-    under an agreement whose cancellation already ran. Audit records come last
-    (the chain's head is the last lock any transaction takes): callers wrap
-    their transaction's work in `audit_deferred()` so that the head is locked
-    only right before their commit.
+    The originators' agreements are read once, locked until the commit (with
+    their recipients' webhook endpoints), and everything is decided on them.
+    A suspend or terminate running meanwhile thus either waits for our commit
+    and cancels what we wrote, or commits first and we decide on its new
+    status: a publish cannot write a pending delivery under an agreement whose
+    cancellation already ran. Callers distribute last in their transaction, so
+    these locks are held only for its end. Audit records come last (the
+    chain's head is the last lock any transaction takes): callers wrap their
+    transaction's work in `audit_deferred()` so that the head is locked only
+    right before their commit.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("distribute inside the publishing transaction")
     now = timezone.now()
-    originators = sorted({item.originator for item in items})
-    read = {originator: _agreements_of(originator) for originator in originators}
-    plans, audits = _decide(items, read, now)
-    endpoints = _active_endpoints(plan.recipient.pk for plan in plans)
-    # The serialised section starts here (row locks held until the caller commits).
-    locked = {originator: _agreements_of(originator, locked=True) for originator in originators}
-    if any(_terms(locked[o]) != _terms(read[o]) for o in originators):
-        plans, audits = _decide(items, locked, now)
-        endpoints = None  # recipients may have changed: read them again
-    deliveries = _write(plans, endpoints)
+    agreements = _agreements_locked(sorted({item.originator for item in items}))
+    plans, audits = _decide(items, agreements, now)
+    webhook_events = {
+        agreement.recipient_id: agreement.webhook_events
+        for by_id in agreements.values()
+        for agreement in by_id.values()
+    }
+    deliveries = _write(plans, webhook_events)
     _audit_many(actor=actor, entries=audits)
     return deliveries
 
@@ -560,8 +543,8 @@ def agency_event_send(*, recipient: Agency, event: str, data: dict[str, Any]) ->
     Not part of the feed. Returns None when the agency has no endpoint taking
     the event. Call inside the transaction that produced the event.
     """
-    endpoint = _active_endpoints([recipient.pk]).get(recipient.pk)
-    if endpoint is None or not endpoint.wants(event):
+    events = _active_endpoints([recipient.pk]).get(recipient.pk)
+    if events is None or not WebhookEndpoint.takes(events, event):
         return None
     with transaction.atomic():
         delivery = Delivery.objects.create(

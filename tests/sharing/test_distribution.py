@@ -9,7 +9,7 @@ from sd_jwt.verifier import SDJWTVerifier
 
 from agencies.crypto import jws_verify, jwt_unverified_parts
 from agencies.models import AuditRecord, SigningKey
-from sharing.models import Agreement, Delivery, DeliveryState, HubSigningKey
+from sharing.models import Delivery, DeliveryState, HubSigningKey
 from sharing.services.distribution import (
     agreement_deliveries_cancel,
     item_distribute,
@@ -262,27 +262,3 @@ def test_bulk_audit_records_keep_the_hash_chain_intact(originator, partner):
     checked, broken = audit_chain_verify()
     assert broken is None
     assert checked == AuditRecord.objects.count()
-
-
-def test_agreement_suspended_after_the_unlocked_read_is_decided_again_under_the_lock(
-    originator, partner, narrow_partner, monkeypatch
-):
-    from sharing.services import distribution
-
-    suspended = agreement_make(originator, partner)
-    agreement_make(originator, narrow_partner)
-    read_before_the_suspend = distribution._agreements_of(originator.code)
-    Agreement.objects.filter(pk=suspended.pk).update(status="suspended")
-    agreements_of = distribution._agreements_of
-
-    def stale_unlocked_read(code, *, locked=False):
-        return agreements_of(code, locked=True) if locked else read_before_the_suspend
-
-    monkeypatch.setattr(distribution, "_agreements_of", stale_unlocked_read)
-    deliveries = distribute(report_item(originator))
-    assert [d.recipient.code for d in deliveries] == [narrow_partner.code]
-    decided = AuditRecord.objects.filter(action="share.decide").latest("seq").after["decisions"]
-    assert {d["recipient"]: d["deliver"] for d in decided} == {
-        partner.code: False,
-        narrow_partner.code: True,
-    }

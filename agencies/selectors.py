@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from jwcrypto import jwk
@@ -44,16 +45,31 @@ def jwks_for(*, agency: Agency) -> dict[str, Any]:
     return {"keys": [key.public_jwk for key in signing_key_list(agency=agency)]}
 
 
+def _signing_key_with_agency_code(kid: str) -> SigningKey | None:
+    """The key named `kid`, with its agency's code as `agency_code`.
+
+    Plain SQL: every signed document looks its key up, and the ORM's compiler
+    costs three times what the query does.
+    """
+    quote = connection.ops.quote_name
+    # Table names come from the models; the kid is a bound parameter.
+    sql = (
+        f"SELECT k.*, a.code AS agency_code FROM {quote(SigningKey._meta.db_table)} k "  # noqa: S608
+        f"JOIN {quote(Agency._meta.db_table)} a ON a.id = k.agency_id WHERE k.kid = %s"
+    )
+    return next(iter(SigningKey.objects.raw(sql, [kid])), None)
+
+
 def signing_key_for(*, kid: Any, issuer: str, issued_at: datetime) -> SigningKey:
     """The key a document names, checked against its issuer and issue time (DESIGN 2)."""
     if not isinstance(kid, str) or not kid:
         raise Refused("The header has no kid.", code="missing_kid")
-    key = SigningKey.objects.select_related("agency").filter(kid=kid).first()
+    key = _signing_key_with_agency_code(kid)
     if key is None:
         raise Refused(f"Unknown key {kid!r}.", code="unknown_kid", details={"kid": kid})
-    if key.agency.code != issuer:
+    if key.agency_code != issuer:
         raise Refused(
-            f"Key {kid!r} belongs to {key.agency.code}, not to the issuer {issuer}.",
+            f"Key {kid!r} belongs to {key.agency_code}, not to the issuer {issuer}.",
             code="kid_not_issuers",
             details={"kid": kid, "iss": issuer},
         )

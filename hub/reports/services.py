@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.audit import audit_deferred, audit_record
-from agencies.db import insert_new
+from agencies.db import insert_new, rows_insert
 from agencies.errors import Conflict, NotFound, PermissionDenied, Refused
 from agencies.models import Agency
 from agencies.selectors import issued_at, jwt_verified
@@ -184,7 +184,7 @@ def report_publish(*, caller_agency: Agency, token: str, actor: Actor) -> Report
     # audit_deferred: the audit chain's head is locked only at the end, right before the commit.
     with transaction.atomic(), audit_deferred():
         report, previous = _report_for_version(caller_agency=caller_agency, facts=facts)
-        version = ReportVersion.objects.create(
+        version = ReportVersion(
             report=report,
             version=facts.version,
             token=token,
@@ -205,6 +205,7 @@ def report_publish(*, caller_agency: Agency, token: str, actor: Actor) -> Report
             ],
             received_by=actor.label[:200],
         )
+        rows_insert([version])
         audit_record(
             actor=actor.label,
             agency=caller_agency.code,

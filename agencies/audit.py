@@ -143,29 +143,28 @@ def _head_locked() -> tuple[int, str]:
     return row
 
 
-def _head_move(*, seq: int, last_hash: str) -> None:
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(AuditHead._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
-            [seq, last_hash],
-        )
+def _head_move(*, seq: int, last_hash: str) -> tuple[str, list]:
+    """The UPDATE (SQL, params) that moves the head to the last appended record."""
+    table = transaction.get_connection().ops.quote_name(AuditHead._meta.db_table)
+    sql = f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = 1"  # noqa: S608
+    return sql, [seq, last_hash]
 
 
 def _append(records: list[AuditRecord]) -> None:
-    """Chain `records` after the head and save them: one lock, one insert, one update."""
+    """Chain `records` after the head and save them: the head locked, then moved with the insert."""
     seq, prev_hash = _head_locked()
     now = timezone.now()
     for record in records:
         seq += 1
         _chain(record, seq=seq, prev_hash=prev_hash, at=now)
         prev_hash = record.hash
+    head_move = _head_move(seq=seq, last_hash=prev_hash)
     if len(records) <= 100:
-        rows_insert(records)
-    else:
-        bulk_insert(AuditRecord, records)  # bulk publishing: COPY, no ids needed
-    _head_move(seq=seq, last_hash=prev_hash)
+        rows_insert(records, alongside=head_move)  # one round trip on PostgreSQL
+        return
+    bulk_insert(AuditRecord, records)  # bulk publishing: COPY, no ids needed
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(*head_move)
 
 
 def audit_deferring() -> bool:

@@ -36,9 +36,18 @@ def bulk_insert(model: type[models.Model], rows: list[models.Model]) -> None:
 
 
 def _insert(
-    model: type[models.Model], objs: list[models.Model], *, with_pk: bool, conflict: str = ""
+    model: type[models.Model],
+    objs: list[models.Model],
+    *,
+    with_pk: bool,
+    conflict: str = "",
+    alongside: tuple[str, list] | None = None,
 ) -> list[tuple]:
-    """One `INSERT .. VALUES (..), (..) [conflict] RETURNING pk`; the rows it returned."""
+    """One `INSERT .. VALUES (..), (..) [conflict] RETURNING pk`; the rows it returned.
+
+    `alongside`: another data-modifying statement (SQL, params) sent in the
+    same round trip as a CTE on PostgreSQL, run first and separately elsewhere.
+    """
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
@@ -56,6 +65,11 @@ def _insert(
         f"VALUES {', '.join([row] * len(objs))} {conflict} RETURNING {pk}"
     )
     with connection.cursor() as cursor:
+        if alongside is not None and connection.vendor == "postgresql":
+            sql = f"WITH alongside AS ({alongside[0]}) {sql}"
+            params = [*alongside[1], *params]
+        elif alongside is not None:
+            cursor.execute(*alongside)
         cursor.execute(sql, params)
         returned = cursor.fetchall()
     for obj in objs[: len(returned)]:
@@ -64,16 +78,19 @@ def _insert(
     return returned
 
 
-def rows_insert(objs: list[models.Model]) -> list[models.Model]:
+def rows_insert(
+    objs: list[models.Model], *, alongside: tuple[str, list] | None = None
+) -> list[models.Model]:
     """Insert new rows of one model in one statement; set and return them with their keys.
 
     For a few rows on a hot path (bulk_create compiles the same statement at
     about three times the CPU); many rows go through `bulk_insert`.
+    `alongside`: an UPDATE (SQL, params) to send in the same round trip.
     """
     if not objs:
         return objs
     with_pk = objs[0].pk is not None
-    returned = _insert(type(objs[0]), objs, with_pk=with_pk)
+    returned = _insert(type(objs[0]), objs, with_pk=with_pk, alongside=alongside)
     if not with_pk:
         for obj, (pk,) in zip(objs, returned, strict=True):
             obj.pk = pk

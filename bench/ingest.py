@@ -193,8 +193,29 @@ def phase(
     return {
         "requests": len(used),
         "used": used,
+        "latencies": latencies,
         "seconds": round(elapsed, 2),
         "rate": len(used) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "statuses": statuses,
+    }
+
+
+def rounds_merge(rounds: list[dict]) -> dict:
+    """One endpoint's rounds as one phase: total requests over total time."""
+    latencies = sorted(latency for one in rounds for latency in one["latencies"])
+    seconds = sum(one["seconds"] for one in rounds)
+    statuses: dict[int, int] = {}
+    for one in rounds:
+        for code, count in one["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + count
+    requests = sum(one["requests"] for one in rounds)
+    return {
+        "requests": requests,
+        "seconds": round(seconds, 2),
+        "rate": requests / seconds,
+        "round_rates": [round(one["rate"], 1) for one in rounds],
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
         "statuses": statuses,
@@ -304,7 +325,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=10, help="concurrent client processes")
     parser.add_argument("--web-workers", type=int, default=5, help="gunicorn sync workers")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="time spent on each endpoint, in all rounds"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="alternations of the no-op and the ingest phase"
+    )
     parser.add_argument(
         "--reports", type=int, default=4000, help="reports signed beforehand (upper bound)"
     )
@@ -367,10 +393,25 @@ def main(argv: list[str] | None = None) -> int:
             if window["p99_ms"] < 5000:
                 break
         say(f"warm after {used} reports (slowest warm-up request {cold_start_ms:.0f} ms)\n")
-        say(f"no-op POST for {args.seconds}s\n")
-        noop = phase(path=NOOP_PATH, bodies=bodies * 50, seconds=args.seconds, **common)
-        say(f"report ingest for {args.seconds}s\n")
-        ingest = phase(path=INGEST_PATH, bodies=bodies, seconds=args.seconds, **common)
+        # Alternate the two endpoints in short rounds: the machine's speed drifts
+        # (other tenants, CPU frequency), and a drift between two long phases
+        # would show up in the ratio.
+        round_seconds = args.seconds / args.rounds
+        noop_rounds, ingest_rounds = [], []
+        for number in range(1, args.rounds + 1):
+            say(
+                f"round {number}/{args.rounds}: no-op POST, then report ingest, {round_seconds:.1f}s each\n"
+            )
+            noop_rounds.append(
+                phase(path=NOOP_PATH, bodies=bodies * 50, seconds=round_seconds, **common)
+            )
+            ingest_rounds.append(
+                phase(path=INGEST_PATH, bodies=bodies, seconds=round_seconds, **common)
+            )
+            bodies = [
+                body for index, body in enumerate(bodies) if index not in ingest_rounds[-1]["used"]
+            ]
+        noop, ingest = rounds_merge(noop_rounds), rounds_merge(ingest_rounds)
     finally:
         web.send_signal(signal.SIGTERM)
         web.wait(timeout=30)
@@ -386,9 +427,12 @@ def main(argv: list[str] | None = None) -> int:
         "disclosures_per_report": disclosures,
         "report_bytes": len(bodies[0]),
         "register_entities": 0 if args.no_register else "OFAC SDN 2022",
-        "noop": {k: v for k, v in noop.items() if k != "used"},
-        "ingest": {k: v for k, v in ingest.items() if k != "used"},
+        "noop": noop,
+        "ingest": ingest,
         "ratio": ingest["rate"] / noop["rate"],
+        "round_ratios": [
+            round(i / n, 3) for i, n in zip(ingest["round_rates"], noop["round_rates"], strict=True)
+        ],
         "stored_reports": stored,
         "warmup_reports": used,
         "cold_start_ms": cold_start_ms,
@@ -406,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write("\n".join(table) + "\n")
     sys.stdout.write(
         f"\ningest / no-op = {result['ratio']:.2f} (target >= 0.25); "
+        f"per round {', '.join(f'{r:.2f}' for r in result['round_ratios'])}; "
         f"{stored} reports stored, {result['deliveries']} deliveries; "
         f"{disclosures} disclosures, {len(bodies[0])} bytes per report; "
         f"{used} warm-up reports, slowest {cold_start_ms:.0f} ms\n"

@@ -106,6 +106,19 @@ def test_publication_is_delivered_to_entitled_partners_in_their_view(
     assert not Delivery.objects.filter(recipient__in=[narrow_partner, outsider]).exists()
 
 
+def test_publish_response_has_the_documented_shape(
+    originator, partner, narrow_partner, publisher, agreements
+):
+    from hub.reports.api import ReportDeliveryOutput, ReportListApi
+
+    report = report_claims()
+    body = publish(publisher, report_sign(agency=originator, claims=report)).json()
+
+    assert set(body) == set(ReportListApi.ReportPublishOutput().fields)
+    stored = Delivery.objects.filter(item_id=report["id"]).select_related("recipient")
+    assert body["deliveries"] == ReportDeliveryOutput(stored, many=True).data
+
+
 def test_amendment_supersedes_the_previous_version(originator, publisher):
     report = report_claims()
     publish(publisher, report_sign(agency=originator, claims=report))

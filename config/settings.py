@@ -196,6 +196,13 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_IMPORTS = ["hub.screening.tasks"]
 # Screening: a report party scoring at or above this is a hit (DESIGN 5).
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.7)
+# Screening: publications hint a task that screens every due report; this
+# sweep catches a lost hint.
+SCREENING_SWEEP_SECONDS = env.float("SCREENING_SWEEP_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["screening-reports-sweep"] = {
+    "task": "screening.reports_screen",
+    "schedule": SCREENING_SWEEP_SECONDS,
+}
 # Distribution: the sweeper re-enqueues deliveries that are due and not in
 # flight, so nothing depends on a broker message surviving.
 DELIVERY_SWEEP_SECONDS = env.float("DELIVERY_SWEEP_SECONDS", default=10.0)

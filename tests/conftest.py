@@ -35,6 +35,16 @@ from tests.factories import agency_make, token_make
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def screening_hint_cleared():
+    """Each test starts with no screening task hinted (the flag lives in the shared cache)."""
+    from django.core.cache import cache
+
+    from hub.screening.services import REPORTS_DUE_HINT
+
+    cache.delete(REPORTS_DUE_HINT)
+
+
 @pytest.fixture
 def originator(db):
     return agency_make("DE-CUSTOMS", country="DE", kind="customs", name="German Customs")

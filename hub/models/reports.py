@@ -30,10 +30,21 @@ class Report(models.Model):
     tlp = models.CharField(max_length=20, choices=Tlp.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The latest version whose parties were screened (0: none yet). A report is
+    # due for screening while this is behind current_version (hub.screening).
+    screened_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-updated_at", "id"]
-        indexes = [models.Index(fields=["originator", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["originator", "-updated_at"]),
+            models.Index(
+                fields=["updated_at"],
+                name="report_screening_due",
+                condition=models.Q(screened_version__lt=models.F("current_version"))
+                & models.Q(status=ReportStatus.ACTIVE),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(current_version__gte=1), name="report_version_positive"

@@ -2,8 +2,10 @@
 
 * `screen_parties` answers DESIGN 5's `/screen/` for one agency, against the
   lists that agency may see.
-* `report_parties_screen` runs after a report is published (engineer R's
-  `report_publish` calls it after commit) and raises hits for its parties.
+* `report_parties_screen` screens a published report's parties and raises
+  hits; `reports_due_screen` (the `screening.reports_screen` task, hinted
+  after each publication commits and run periodically) calls it for every
+  report whose latest version is not screened yet.
 * `register_changed` runs after a register update commits: it enqueues
   `register_rescreen` (a Celery task), which re-screens every active report's
   parties against the changed entities, raising new hits and closing those
@@ -17,11 +19,13 @@ event in the same transaction.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -328,7 +332,7 @@ def _screen_report(
 
 
 def report_parties_screen(*, report: Report) -> dict[str, Any]:
-    """Screen the parties of `report`'s latest version (by the task queued on publish).
+    """Screen the parties of `report`'s latest version and mark that version screened.
 
     Returns a summary (the task's result): the number of parties
     screened and the open hits, each marked `new` when this call raised it.
@@ -342,6 +346,9 @@ def report_parties_screen(*, report: Report) -> dict[str, Any]:
         report=report, version=version, index=index, visible=visible, threshold=screening_threshold(),
         actor=Actor.system(),
     )  # fmt: skip
+    Report.objects.filter(pk=report.pk, screened_version__lt=version.version).update(
+        screened_version=version.version
+    )
     return {
         "parties": len(report_parties(version)),
         "lists": sorted(visible),
@@ -360,27 +367,71 @@ def report_parties_screen(*, report: Report) -> dict[str, Any]:
     }
 
 
+# Set in the shared cache while a `screening.reports_screen` task is queued and
+# not yet started; it expires in case that message is lost.
+REPORTS_DUE_HINT = "screening:reports-due-hinted"
+REPORTS_DUE_HINT_SECONDS = 60
+
+
 def report_screen_enqueue(*, report: Report) -> dict[str, str]:
-    """Queue the screening of `report`'s parties (called inside the publish transaction).
+    """See that `report`'s parties get screened once the publication commits.
 
-    Building the screening index can take tens of seconds in a fresh process,
-    so publishing never screens in the request: a Celery task does, once the
-    publication commits. Returns what the publish response says of screening.
+    Called inside the publish transaction. Building the screening index can
+    take tens of seconds in a fresh process, so publishing never screens in
+    the request: a report is due while its `screened_version` is behind its
+    current version, and a Celery task screens every due report. Returns what
+    the publish response says of screening.
     """
-    from hub.screening.tasks import report_screen_task
-
-    report_id = str(report.pk)
     # robust: a broker outage is logged, never raised into the publication that committed.
-    transaction.on_commit(lambda: report_screen_task.delay(report_id), robust=True)
+    transaction.on_commit(reports_due_hint, robust=True)
     return {"status": "queued"}
 
 
-def report_screen(*, report_id: str) -> dict[str, Any] | None:
-    """Screen the parties of the report `report_id` (the task's service); None if it is gone."""
-    report = Report.objects.select_related("originator").filter(pk=report_id).first()
-    if report is None:
-        return None
-    return report_parties_screen(report=report)
+def reports_due_hint() -> None:
+    """Queue `screening.reports_screen` unless one is queued and not started yet.
+
+    One task screens every report due when it starts, so under a burst of
+    publications one message serves them all: sending a Celery message costs
+    more than the rest of what a publication does after its commit. The
+    periodic sweep (SCREENING_SWEEP_SECONDS) catches a lost message.
+    """
+    from hub.screening.tasks import reports_screen_task
+
+    if cache.add(REPORTS_DUE_HINT, True, timeout=REPORTS_DUE_HINT_SECONDS):
+        reports_screen_task.delay()
+
+
+def reports_due_screen(*, batch: int = 100, budget_seconds: float = 120.0) -> int:
+    """Screen the parties of every report due for screening; how many were screened.
+
+    Runs for at most about `budget_seconds` (under the task's time limit),
+    then queues itself again for the rest.
+    """
+    # From here on a publication hints again: a report committed after the
+    # reads below starts another task, one committed before is read by them.
+    cache.delete(REPORTS_DUE_HINT)
+    deadline = time.monotonic() + budget_seconds
+    screened, failed = 0, set()
+    while time.monotonic() < deadline:
+        due = list(
+            Report.objects.select_related("originator")
+            .filter(status=ReportStatus.ACTIVE, screened_version__lt=F("current_version"))
+            .exclude(pk__in=failed)
+            .order_by("updated_at")[:batch]
+        )
+        if not due:
+            return screened
+        for report in due:
+            try:
+                report_parties_screen(report=report)
+            except Exception:
+                # Left due: the next sweep tries it again; this run goes on with the others.
+                logger.exception("screening report %s failed", report.pk)
+                failed.add(report.pk)
+                continue
+            screened += 1
+    reports_due_hint()
+    return screened
 
 
 def register_changed(*, entity_ids: Iterable[str]) -> None:

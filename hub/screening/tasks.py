@@ -11,7 +11,7 @@ def register_rescreen_task(entity_ids: list[str]) -> dict[str, int]:
     return services.register_rescreen(entity_ids=entity_ids)
 
 
-@shared_task(name="screening.report_screen", acks_late=True, ignore_result=True)
-def report_screen_task(report_id: str) -> dict | None:
-    """Screen a published report's parties (its latest version; idempotent: hits dedup)."""
-    return services.report_screen(report_id=report_id)
+@shared_task(name="screening.reports_screen", acks_late=True, ignore_result=True)
+def reports_screen_task() -> int:
+    """Screen every report whose latest version is not screened yet (idempotent)."""
+    return services.reports_due_screen()

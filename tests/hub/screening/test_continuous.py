@@ -17,6 +17,14 @@ from tests.hub.screening.conftest import LIST
 pytestmark = pytest.mark.django_db
 
 
+def broker_messages(queue: str) -> int:
+    """Messages waiting in the Celery broker's queue (Redis or the embedded one)."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        return connection.default_channel.queue_declare(queue).message_count
+
+
 def party(name: str, kind: str = "person", role: str = "end_user", **extra) -> dict:
     return {"role": role, "type": kind, "name": name, **extra}
 
@@ -175,15 +183,73 @@ def test_publishing_queues_the_screening_for_after_the_commit(
     assert not ScreeningHit.objects.exists()
 
 
-def test_the_screening_task_screens_a_version_once(originator_sees_register, originator, webhook):
-    from hub.screening.tasks import report_screen_task
+def test_the_screening_task_screens_each_due_version_once(
+    originator_sees_register, originator, webhook
+):
+    from hub.models import Report
+    from hub.screening.tasks import reports_screen_task
 
-    report, _ = publish(originator, party("Vladimir Putin", country="RU"))
-    report_screen_task.run(str(report.pk))
+    token = report_sign(
+        agency=originator, claims=report_claims(parties=[party("Vladimir Putin", country="RU")])
+    )
+    report = report_publish(
+        caller_agency=originator, token=token, actor=Actor("alice", originator.code)
+    )
+    assert Report.objects.get(pk=report.pk).screened_version == 0  # due
+
+    assert reports_screen_task.run() == 1
+    assert Report.objects.get(pk=report.pk).screened_version == 1
     hit = ScreeningHit.objects.get()
     assert hit.alerts == 1
     assert Delivery.objects.filter(event="screening.hit").count() == 1
-    assert report_screen_task.run("00000000-0000-0000-0000-000000000000") is None
+    assert reports_screen_task.run() == 0  # nothing is due any more
+
+
+def test_an_amendment_is_due_again_and_a_retracted_report_is_not(
+    originator_sees_register, originator
+):
+    from hub.models import Report, ReportStatus
+
+    report, claims = publish(originator, party("Vladimir Putin", country="RU"))
+    publish(originator, report={**claims, "version": 2}, version=2)
+    Report.objects.filter(pk=report.pk).update(screened_version=1)
+    assert services.reports_due_screen() == 1
+    assert Report.objects.get(pk=report.pk).screened_version == 2
+
+    Report.objects.filter(pk=report.pk).update(screened_version=0, status=ReportStatus.RETRACTED)
+    assert services.reports_due_screen() == 0
+
+
+def test_a_burst_of_publications_queues_one_screening_task(
+    originator, django_capture_on_commit_callbacks
+):
+    """The hint is a flag in the shared cache: set by the first publication, cleared by the task."""
+    from django.core.cache import cache
+
+    from hub.screening.tasks import reports_screen_task
+
+    queued = broker_messages("celery")
+    for _ in range(3):
+        token = report_sign(agency=originator, claims=report_claims(parties=[party("A B")]))
+        with django_capture_on_commit_callbacks(execute=True):
+            report_publish(caller_agency=originator, token=token, actor=Actor("alice", "x"))
+    assert broker_messages("celery") == queued + 1
+    assert cache.get(services.REPORTS_DUE_HINT)
+
+    reports_screen_task.run()  # the task clears the flag first: the next publication hints
+    assert cache.get(services.REPORTS_DUE_HINT) is None
+    token = report_sign(agency=originator, claims=report_claims(parties=[party("C D")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        report_publish(caller_agency=originator, token=token, actor=Actor("alice", "x"))
+    assert broker_messages("celery") == queued + 2
+
+
+def test_beat_sweeps_for_reports_not_screened_yet():
+    from django.conf import settings
+
+    sweep = settings.CELERY_BEAT_SCHEDULE["screening-reports-sweep"]
+    assert sweep["task"] == "screening.reports_screen"
+    assert sweep["schedule"] == settings.SCREENING_SWEEP_SECONDS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,8 @@ Django's query compiler costs ~1 ms of CPU per statement on our 2-core
 machines, more than PostgreSQL takes to run the insert.
 """
 
+import functools
+
 from django.db import connections, models, router
 
 
@@ -35,6 +37,23 @@ def bulk_insert(model: type[models.Model], rows: list[models.Model]) -> None:
                 )
 
 
+@functools.cache
+def _insert_statement(
+    model: type[models.Model], alias: str, *, with_pk: bool, rows: int
+) -> tuple[tuple[models.Field, ...], str]:
+    """The fields and the `INSERT .. VALUES (..), (..)` of `rows` rows, built once per shape."""
+    quote = connections[alias].ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if with_pk or not f.primary_key)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    # Table and column names come from the model; every value is a bound parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * rows)}"
+    )
+    return fields, sql
+
+
 def _insert(
     model: type[models.Model],
     objs: list[models.Model],
@@ -48,22 +67,15 @@ def _insert(
     `alongside`: another data-modifying statement (SQL, params) sent in the
     same round trip as a CTE on PostgreSQL, run first and separately elsewhere.
     """
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields, insert = _insert_statement(model, alias, with_pk=with_pk, rows=len(objs))
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection)
         for obj in objs
         for field in fields
     ]
-    row = f"({', '.join(['%s'] * len(fields))})"
-    pk = quote(model._meta.pk.column)
-    # Table and column names come from the model; every value is a bound parameter.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * len(objs))} {conflict} RETURNING {pk}"
-    )
+    sql = f"{insert} {conflict} RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     with connection.cursor() as cursor:
         if alongside is not None and connection.vendor == "postgresql":
             sql = f"WITH alongside AS ({alongside[0]}) {sql}"

@@ -139,8 +139,11 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
         f"WHERE p.code IN ({', '.join(['%s'] * len(originators))}) ORDER BY a.id{lock}"
     )
     by_originator: dict[str, dict[str, Agreement]] = {code: {} for code in originators}
+    providers: dict[int, Agency] = {}
     for agreement in Agreement.objects.raw(sql, list(originators)):
-        agreement.provider = _agency_read_with(agreement, "p")
+        if agreement.provider_id not in providers:
+            providers[agreement.provider_id] = _agency_read_with(agreement, "p")
+        agreement.provider = providers[agreement.provider_id]
         agreement.recipient = _agency_read_with(agreement, "r")
         events = agreement.webhook_events_json
         agreement.webhook_events = json.loads(events) if isinstance(events, str) else events

@@ -118,6 +118,10 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
     events its recipient's active webhook endpoint takes (empty: all of
     them), or None when it has none. Plain SQL: this runs on every publish, and
     the ORM's compiler (select_related, the subquery) cost three times the CPU.
+
+    The lock is FOR SHARE: publishers of one originator do not wait for each
+    other here, while a suspend or terminate (FOR UPDATE) waits for them and
+    they for it.
     """
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
@@ -130,7 +134,7 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
         f"SELECT w.events FROM {quote(WebhookEndpoint._meta.db_table)} w "  # noqa: S608
         "WHERE w.agency_id = a.recipient_id AND w.disabled_at IS NULL"
     )
-    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    lock = " FOR SHARE OF a" if connection.features.has_select_for_update_of else ""
     # Table and column names come from the models; the codes are bound parameters.
     sql = (
         f"SELECT a.*, {agency_columns}, ({webhook_events}) AS webhook_events_json "  # noqa: S608

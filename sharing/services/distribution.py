@@ -212,29 +212,33 @@ def _decision_audit(item: ShareableItem, decisions: list[Decision]) -> dict[str,
     }
 
 
+def _counters_bump(counts: dict[int, int]) -> tuple[str, list[int]]:
+    """PostgreSQL: one statement that creates, bumps and returns (agency_id,
+    last_seq) for every recipient's feed counter, in agency order."""
+    table = connection.ops.quote_name(FeedCounter._meta.db_table)
+    agency_ids = sorted(counts)
+    values = ", ".join(["(%s, %s)"] * len(agency_ids))
+    # The table name comes from the model and every value is a bound parameter.
+    sql = (
+        f"INSERT INTO {table} AS counter (agency_id, last_seq) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (agency_id) DO UPDATE "
+        "SET last_seq = counter.last_seq + EXCLUDED.last_seq "
+        "RETURNING agency_id, last_seq"
+    )
+    return sql, [value for agency_id in agency_ids for value in (agency_id, counts[agency_id])]
+
+
 def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
     """Reserve `counts[agency_id]` feed positions per recipient; return the first of each.
 
     The UPDATE locks the recipient's counter row until our transaction ends, so
     a concurrent publisher waits and gets the positions after ours: positions
     commit in order and the feed cursor never passes one that commits later.
-    Rows are locked in agency order so two publishers cannot deadlock. On
-    PostgreSQL one statement creates, bumps and returns every counter.
+    Rows are locked in agency order so two publishers cannot deadlock.
     """
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(FeedCounter._meta.db_table)
-        agency_ids = sorted(counts)
-        values = ", ".join(["(%s, %s)"] * len(agency_ids))
-        params = [value for agency_id in agency_ids for value in (agency_id, counts[agency_id])]
-        # The table name comes from the model and every value is a bound parameter.
-        sql = (
-            f"INSERT INTO {table} AS counter (agency_id, last_seq) VALUES {values} "  # noqa: S608
-            "ON CONFLICT (agency_id) DO UPDATE "
-            "SET last_seq = counter.last_seq + EXCLUDED.last_seq "
-            "RETURNING agency_id, last_seq"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(*_counters_bump(counts))
             rows = cursor.fetchall()
         return {agency_id: last - counts[agency_id] + 1 for agency_id, last in rows}
     FeedCounter.objects.bulk_create(
@@ -246,6 +250,46 @@ def _seqs_allocate(counts: dict[int, int]) -> dict[int, int]:
         last = FeedCounter.objects.values_list("last_seq", flat=True).get(pk=agency_id)
         first[agency_id] = last - counts[agency_id] + 1
     return first
+
+
+def _insert_at_positions(rows: list[Delivery], counts: dict[int, int]) -> None:
+    """PostgreSQL: take the feed positions (as `_seqs_allocate`) and insert the
+    deliveries at them in one statement; sets each row's seq and id.
+
+    One round trip fewer inside the section that holds the counters' locks.
+    The k-th of a recipient's n rows gets last_seq - (n - k).
+    """
+    quote = connection.ops.quote_name
+    fields = [field for field in Delivery._meta.concrete_fields if not field.primary_key]
+    counter_sql, params = _counters_bump(counts)
+    position = "(SELECT last_seq FROM counter WHERE agency_id = %s) - %s"
+    taken: dict[int, int] = defaultdict(int)
+    tuples = []
+    for row in rows:
+        taken[row.recipient_id] += 1
+        values = []
+        for field in fields:
+            if field.attname == "seq":
+                values.append(position)
+                params += [row.recipient_id, counts[row.recipient_id] - taken[row.recipient_id]]
+            else:
+                values.append("%s")
+                params.append(field.get_db_prep_save(field.pre_save(row, True), connection))
+        tuples.append(f"({', '.join(values)})")
+    # Table and column names come from the model; every value is a bound parameter.
+    sql = (
+        f"WITH counter AS ({counter_sql}) "  # noqa: S608
+        f"INSERT INTO {quote(Delivery._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES {', '.join(tuples)} "
+        "RETURNING id, webhook_id, seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = {webhook_id: (pk, seq) for pk, webhook_id, seq in cursor.fetchall()}
+    for row in rows:
+        row.pk, row.seq = stored[row.webhook_id]
+        row._state.adding = False
+        row._state.db = connection.alias
 
 
 def _write(
@@ -268,13 +312,10 @@ def _write(
     counts: dict[int, int] = defaultdict(int)
     for plan in plans:
         counts[plan.recipient.pk] += 1
-    next_seq = _seqs_allocate(dict(counts))
     rows = []
     for plan in plans:
         events = webhook_events[plan.recipient.pk]
         wants_webhook = events is not None and WebhookEndpoint.takes(events, plan.event)
-        seq = next_seq[plan.recipient.pk]
-        next_seq[plan.recipient.pk] += 1
         rows.append(
             Delivery(
                 recipient=plan.recipient,
@@ -287,7 +328,6 @@ def _write(
                 token=plan.token,
                 withheld_classes=list(plan.withheld),
                 reissued=plan.reissued,
-                seq=seq,
                 # Without a webhook the delivery is complete once it is in the feed.
                 state=DeliveryState.PENDING if wants_webhook else DeliveryState.DELIVERED,
                 delivered_at=None if wants_webhook else now,
@@ -295,15 +335,22 @@ def _write(
                 created_at=now,
             )
         )
-    if len(rows) <= 100 and connection.features.can_return_rows_from_bulk_insert:
-        created = rows_insert(rows)  # ids returned by the INSERT
+    if len(rows) <= 100 and connection.vendor == "postgresql":
+        _insert_at_positions(rows, dict(counts))
     else:
-        bulk_insert(Delivery, rows)
-        created = _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
-    to_send = [row.pk for row in created if row.state == DeliveryState.PENDING]
+        next_seq = _seqs_allocate(dict(counts))
+        for row in rows:
+            row.seq = next_seq[row.recipient_id]
+            next_seq[row.recipient_id] += 1
+        if len(rows) <= 100:
+            rows_insert(rows)  # ids returned by the INSERT
+        else:
+            bulk_insert(Delivery, rows)
+            _ids_assign(rows)  # found again by (recipient, seq): COPY returns no ids
+    to_send = [row.pk for row in rows if row.state == DeliveryState.PENDING]
     if to_send:
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids=to_send))
-    return created
+    return rows
 
 
 def _ids_assign(rows: list[Delivery]) -> list[Delivery]:

@@ -107,7 +107,13 @@ class _Plan:
     version: int
 
 
-# The agency columns read with each agreement (created_at is left deferred).
+# What distribution reads of each agreement (the policy's facts and the
+# attribution; the rest is left deferred) and of its two agencies.
+_AGREEMENT_FIELDS = (
+    "id", "provider_id", "recipient_id", "status", "valid_from", "valid_until", "kinds",
+    "max_tlp", "withheld", "scope_countries", "scope_hs_chapters", "scope_control_prefixes",
+    "scope_red_flags", "scope_lists", "attribution",
+)  # fmt: skip
 _AGENCY_FIELDS = ("id", "code", "name", "country", "kind")
 
 
@@ -125,6 +131,8 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
     """
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
+    columns = {field.attname: field.column for field in Agreement._meta.concrete_fields}
+    agreement_columns = ", ".join(f"a.{quote(columns[name])}" for name in _AGREEMENT_FIELDS)
     agency_columns = ", ".join(
         f"{side}.{quote(field)} AS {side}_{field}" for side in "pr" for field in _AGENCY_FIELDS
     )
@@ -137,7 +145,8 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
     lock = " FOR SHARE OF a" if connection.features.has_select_for_update_of else ""
     # Table and column names come from the models; the codes are bound parameters.
     sql = (
-        f"SELECT a.*, {agency_columns}, ({webhook_events}) AS webhook_events_json "  # noqa: S608
+        f"SELECT {agreement_columns}, {agency_columns}, "  # noqa: S608
+        f"({webhook_events}) AS webhook_events_json "
         f"FROM {quote(Agreement._meta.db_table)} a "
         f"JOIN {agencies} p ON p.id = a.provider_id JOIN {agencies} r ON r.id = a.recipient_id "
         f"WHERE p.code IN ({', '.join(['%s'] * len(originators))}) ORDER BY a.id{lock}"

@@ -119,6 +119,24 @@ def test_publish_response_has_the_documented_shape(
     assert body["deliveries"] == ReportDeliveryOutput(stored, many=True).data
 
 
+@pytest.mark.services
+def test_a_publication_to_three_partners_takes_a_fixed_number_of_statements(
+    originator, partner, narrow_partner, outsider, publisher, django_assert_num_queries
+):
+    """Publishing is the hot path (BENCHMARKS.md): a statement more per publish shows here."""
+    for recipient in (partner, narrow_partner, outsider):
+        agreement_make(originator, recipient)
+    token = report_sign(agency=originator, claims=report_claims())
+    publisher.post(URL, {"token": "warm-up"}, format="json")  # the token's last_used_at
+    # The API token; the signing key; SAVEPOINT (BEGIN outside tests); the report; its
+    # version; the agreements; the feed positions with the deliveries; the audit head;
+    # the audit records with the head; RELEASE SAVEPOINT (COMMIT).
+    with django_assert_num_queries(10):
+        response = publish(publisher, token)
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["deliveries"]) == 3
+
+
 def test_amendment_supersedes_the_previous_version(originator, publisher):
     report = report_claims()
     publish(publisher, report_sign(agency=originator, claims=report))

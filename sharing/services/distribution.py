@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from agencies.audit import audit_deferred, audit_record
 from agencies.crypto import jwt_unverified_parts
-from agencies.db import bulk_insert, rows_insert
+from agencies.db import bulk_insert, json_record, rows_insert
 from agencies.models import Agency
 from agencies.services import Actor
 from sharing.items import ShareableItem
@@ -265,35 +265,36 @@ def _insert_at_positions(rows: list[Delivery], counts: dict[int, int]) -> None:
     """PostgreSQL: take the feed positions (as `_seqs_allocate`) and insert the
     deliveries at them in one statement; sets each row's seq and id.
 
-    One round trip fewer inside the section that holds the counters' locks.
-    The k-th of a recipient's n rows gets last_seq - (n - k).
+    One round trip fewer inside the section that holds the counters' locks. The
+    rows travel as one JSON parameter (see agencies.db); each carries in `seq`
+    how far before its recipient's new last_seq it sits: the k-th of n rows
+    gets last_seq - (n - k).
     """
     quote = connection.ops.quote_name
+    table = quote(Delivery._meta.db_table)
     fields = [field for field in Delivery._meta.concrete_fields if not field.primary_key]
-    counter_sql, params = _counters_bump(counts)
-    position = "(SELECT last_seq FROM counter WHERE agency_id = %s) - %s"
     taken: dict[int, int] = defaultdict(int)
-    tuples = []
+    records = []
     for row in rows:
         taken[row.recipient_id] += 1
-        values = []
-        for field in fields:
-            if field.attname == "seq":
-                values.append(position)
-                params += [row.recipient_id, counts[row.recipient_id] - taken[row.recipient_id]]
-            else:
-                values.append("%s")
-                params.append(field.get_db_prep_save(field.pre_save(row, True), connection))
-        tuples.append(f"({', '.join(values)})")
+        row.seq = counts[row.recipient_id] - taken[row.recipient_id]
+        records.append(json_record(row, fields))
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(
+        "counter.last_seq - r.seq" if field.attname == "seq" else f"r.{quote(field.column)}"
+        for field in fields
+    )
+    counter_sql, params = _counters_bump(counts)
     # Table and column names come from the model; every value is a bound parameter.
     sql = (
         f"WITH counter AS ({counter_sql}) "  # noqa: S608
-        f"INSERT INTO {quote(Delivery._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) VALUES {', '.join(tuples)} "
+        f"INSERT INTO {table} ({columns}) SELECT {values} "
+        f"FROM json_populate_recordset(NULL::{table}, %s) r "
+        "JOIN counter ON counter.agency_id = r.recipient_id "
         "RETURNING id, webhook_id, seq"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, json.dumps(records)])
         stored = {webhook_id: (pk, seq) for pk, webhook_id, seq in cursor.fetchall()}
     for row in rows:
         row.pk, row.seq = stored[row.webhook_id]

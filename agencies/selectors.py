@@ -64,6 +64,8 @@ def signing_key_for(*, kid: Any, issuer: str, issued_at: datetime) -> SigningKey
     """The key a document names, checked against its issuer and issue time (DESIGN 2)."""
     if not isinstance(kid, str) or not kid:
         raise Refused("The header has no kid.", code="missing_kid")
+    if "\x00" in kid:  # no key is named so, and PostgreSQL cannot even compare it
+        raise Refused(f"Unknown key {kid!r}.", code="unknown_kid", details={"kid": kid})
     key = _signing_key_with_agency_code(kid)
     if key is None:
         raise Refused(f"Unknown key {kid!r}.", code="unknown_kid", details={"kid": kid})

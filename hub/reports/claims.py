@@ -194,17 +194,23 @@ def _list(problems: _Problems, value: Any, path: str, *, limit: int = MAX_ITEMS)
     return True
 
 
-def _floats_anywhere(problems: _Problems, value: Any, path: str) -> None:
-    """Every number in a report is an integer; amounts and quantities are decimal strings."""
+def _scalars_anywhere(problems: _Problems, value: Any, path: str) -> None:
+    """Every number in a report is an integer (amounts and quantities are decimal
+    strings), and no text holds a NUL character (PostgreSQL cannot store one)."""
     if isinstance(value, float):
         problems.float_seen = True
         problems.add(path, "floats are not allowed; send decimal strings")
+    elif isinstance(value, str):
+        if "\x00" in value:
+            problems.add(path, "must not contain NUL characters")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _floats_anywhere(problems, item, f"{path}.{key}")
+            if "\x00" in key:
+                problems.add(path, "keys must not contain NUL characters")
+            _scalars_anywhere(problems, item, f"{path}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _floats_anywhere(problems, item, f"{path}[{index}]")
+            _scalars_anywhere(problems, item, f"{path}[{index}]")
 
 
 def _party(problems: _Problems, party: Any, path: str) -> None:
@@ -355,7 +361,7 @@ def _report(problems: _Problems, report: dict[str, Any]) -> None:
 def claims_validate(claims: dict[str, Any]) -> None:
     """Refuse (422) claims that do not follow DESIGN 2.1, naming every problem by path."""
     problems = _Problems()
-    _floats_anywhere(problems, claims, "$")
+    _scalars_anywhere(problems, claims, "$")
     if _object(problems, claims, "$", TOP_LEVEL_FIELDS, ("iss", "iat", "kind", "report")):
         if "kind" in claims and claims["kind"] != "sar":
             problems.add("kind", 'must be "sar"')

@@ -245,6 +245,8 @@ def _retraction_claims(payload: dict[str, Any], report_id: uuid.UUID) -> tuple[i
     reason = payload.get("reason")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
         problems["reason"] = f"must be a non-empty string of at most {MAX_REASON} characters"
+    elif "\x00" in reason:
+        problems["reason"] = "must not contain NUL characters"
     if problems:
         raise Refused(
             "The retraction's claims do not follow the schema.",

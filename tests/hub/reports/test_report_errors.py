@@ -196,6 +196,15 @@ def float_amount(ctx: Context) -> Request:
     return ctx.publisher, body(ctx.sign(report))
 
 
+def nul_character_in_a_claim(ctx: Context) -> Request:
+    # PostgreSQL stores no NUL in text or jsonb: refused, never a server error.
+    return ctx.publisher, body(ctx.sign(report_claims(title="Turbines\u0000 to Tehran")))
+
+
+def nul_character_in_the_kid(ctx: Context) -> Request:
+    return ctx.publisher, body(ctx.sign(header={"kid": "DE-CUSTOMS/\u0000"}))
+
+
 def unknown_tlp(ctx: Context) -> Request:
     return ctx.publisher, body(ctx.sign(report_claims(tlp="PURPLE")))
 
@@ -263,6 +272,8 @@ CASES = [
     (redactable_field_in_clear, 422, "field_not_selectively_disclosable"),
     (float_amount, 422, "float_not_allowed"),
     (unknown_tlp, 422, "schema_violation"),
+    (nul_character_in_a_claim, 422, "schema_violation"),
+    (nul_character_in_the_kid, 422, "unknown_kid"),
     (first_version_not_one, 422, "version_gap"),
     (version_gap, 422, "version_gap"),
     (body_over_one_mib, 413, "request_too_large"),

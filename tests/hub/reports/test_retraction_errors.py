@@ -58,6 +58,13 @@ def empty_reason(ctx):
     return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
 
 
+def nul_character_in_the_reason(ctx):
+    token = retraction_sign(
+        agency=ctx["originator"], report_id=ctx["id"], version=1, reason="no\u0000longer valid"
+    )
+    return ctx["url"], {"data": json.dumps({"token": token}), "content_type": "application/json"}
+
+
 def wrong_kind(ctx):
     key = key_make(ctx["originator"], label="r-kind")
     token = signed(key, kind="sar", report_id=ctx["id"], version=1, reason="x")
@@ -76,6 +83,7 @@ CASES = [
     (unknown_report, 404, "report_not_found"),
     (wrong_report_id, 422, "schema_violation"),
     (empty_reason, 422, "schema_violation"),
+    (nul_character_in_the_reason, 422, "schema_violation"),
     (wrong_kind, 422, "schema_violation"),
     (revoked_key, 422, "key_revoked"),
 ]

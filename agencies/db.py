@@ -153,3 +153,54 @@ def insert_new(obj: models.Model) -> bool:
     model = type(obj)
     pk = connections[router.db_for_write(model)].ops.quote_name(model._meta.pk.column)
     return bool(_insert(model, [obj], with_pk=True, conflict=f"ON CONFLICT ({pk}) DO NOTHING"))
+
+
+@functools.cache
+def _converters(
+    model: type[models.Model], alias: str, attnames: tuple[str, ...]
+) -> tuple[tuple[models.Field, tuple], ...]:
+    """Per field, what turns a database value into the model's value (as the ORM reads it)."""
+    connection = connections[alias]
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    result = []
+    for attname in attnames:
+        field = by_attname[attname]
+        column = field.get_col(model._meta.db_table)
+        result.append(
+            (
+                column,
+                (*connection.ops.get_db_converters(column), *field.get_db_converters(connection)),
+            )
+        )
+    return tuple(result)
+
+
+def rows_read(
+    model: type[models.Model],
+    sql: str,
+    params: list,
+    attnames: tuple[str, ...],
+    *,
+    alias: str = "default",
+) -> list[tuple[models.Model, tuple]]:
+    """Run `sql` and build `model` instances from its first columns, which are
+    the fields `attnames` (the others stay deferred), converted as the ORM
+    would; each with the rest of its row, unconverted.
+
+    For reads on the hot path: `Model.objects.raw` resolves its columns and
+    converters again on every call, and the ORM's compiler costs more still.
+    """
+    connection = connections[alias]
+    converters = _converters(model, alias, attnames)
+    width = len(attnames)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = []
+    for row in rows:
+        values = list(row[:width])
+        for index, (column, functions) in enumerate(converters):
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        result.append((model.from_db(alias, list(attnames), values), row[width:]))
+    return result

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from agencies.audit import audit_deferred, audit_record
 from agencies.crypto import jwt_unverified_parts
-from agencies.db import bulk_insert, json_record, rows_insert
+from agencies.db import bulk_insert, json_record, rows_insert, rows_read
 from agencies.models import Agency
 from agencies.services import Actor
 from sharing.items import ShareableItem
@@ -134,7 +134,7 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
     columns = {field.attname: field.column for field in Agreement._meta.concrete_fields}
     agreement_columns = ", ".join(f"a.{quote(columns[name])}" for name in _AGREEMENT_FIELDS)
     agency_columns = ", ".join(
-        f"{side}.{quote(field)} AS {side}_{field}" for side in "pr" for field in _AGENCY_FIELDS
+        f"{side}.{quote(field)}" for side in "pr" for field in _AGENCY_FIELDS
     )
     agencies = quote(Agency._meta.db_table)
     # At most one active endpoint per agency (webhook_one_active_endpoint).
@@ -146,27 +146,26 @@ def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreem
     # Table and column names come from the models; the codes are bound parameters.
     sql = (
         f"SELECT {agreement_columns}, {agency_columns}, "  # noqa: S608
-        f"({webhook_events}) AS webhook_events_json "
+        f"({webhook_events}) "
         f"FROM {quote(Agreement._meta.db_table)} a "
         f"JOIN {agencies} p ON p.id = a.provider_id JOIN {agencies} r ON r.id = a.recipient_id "
         f"WHERE p.code IN ({', '.join(['%s'] * len(originators))}) ORDER BY a.id{lock}"
     )
     by_originator: dict[str, dict[str, Agreement]] = {code: {} for code in originators}
     providers: dict[int, Agency] = {}
-    for agreement in Agreement.objects.raw(sql, list(originators)):
+    width = len(_AGENCY_FIELDS)
+    alias = connection.alias
+    for agreement, rest in rows_read(
+        Agreement, sql, list(originators), _AGREEMENT_FIELDS, alias=alias
+    ):
+        provider, recipient, (events,) = rest[:width], rest[width : 2 * width], rest[2 * width :]
         if agreement.provider_id not in providers:
-            providers[agreement.provider_id] = _agency_read_with(agreement, "p")
+            providers[agreement.provider_id] = Agency.from_db(alias, _AGENCY_FIELDS, provider)
         agreement.provider = providers[agreement.provider_id]
-        agreement.recipient = _agency_read_with(agreement, "r")
-        events = agreement.webhook_events_json
+        agreement.recipient = Agency.from_db(alias, _AGENCY_FIELDS, recipient)
         agreement.webhook_events = json.loads(events) if isinstance(events, str) else events
         by_originator[agreement.provider.code][str(agreement.pk)] = agreement
     return by_originator
-
-
-def _agency_read_with(agreement: Agreement, side: str) -> Agency:
-    values = [getattr(agreement, f"{side}_{field}") for field in _AGENCY_FIELDS]
-    return Agency.from_db(agreement._state.db, list(_AGENCY_FIELDS), values)
 
 
 def _active_endpoints(recipient_ids: Iterable[int]) -> dict[int, list[str]]:

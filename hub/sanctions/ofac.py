@@ -518,6 +518,11 @@ def ofac_entities(
     return ofac_parse(sdn=sdn, alt=alt, add=add).entities
 
 
+def _text_ok(value: object) -> bool:
+    """A non-empty string PostgreSQL can store (no NUL character)."""
+    return isinstance(value, str) and bool(value.strip()) and "\x00" not in value
+
+
 def entity_errors(entity: object) -> list[str]:
     """Why an FtM entity dict is not valid for our register ([] when valid).
 
@@ -529,7 +534,7 @@ def entity_errors(entity: object) -> list[str]:
         return ["entity must be an object"]
     errors: list[str] = []
     entity_id = entity.get("id")
-    if not isinstance(entity_id, str) or not entity_id.strip() or len(entity_id) > 200:
+    if not _text_ok(entity_id) or len(entity_id) > 200:
         errors.append("entity.id must be a non-empty string of at most 200 characters")
     schema_name = entity.get("schema")
     schema = model.get(schema_name) if isinstance(schema_name, str) else None
@@ -544,10 +549,8 @@ def entity_errors(entity: object) -> list[str]:
         if spec is None or spec.stub:
             errors.append(f"unknown property {prop!r} for schema {schema_name}")
             continue
-        if not isinstance(values, list) or not all(
-            isinstance(v, str) and v.strip() for v in values
-        ):
-            errors.append(f"property {prop!r} must be a list of non-empty strings")
+        if not isinstance(values, list) or not all(_text_ok(v) for v in values):
+            errors.append(f"property {prop!r} must be a list of non-empty strings without NUL")
             continue
         if spec.type in CHECKED_TYPES:
             invalid = [v for v in values if not _valid_value(spec.type.name, v)]

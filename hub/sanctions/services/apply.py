@@ -190,6 +190,8 @@ def _claims_check(payload: dict[str, Any]) -> tuple[str, str, dict[str, Any], da
         entity_id = entity.get("id")
         if not isinstance(entity_id, str) or not entity_id.strip() or len(entity_id) > 200:
             raise _TokenError("invalid_entity", "entity.id must be a non-empty string.")
+        if "\x00" in entity_id:
+            raise _TokenError("invalid_entity", "entity.id must not contain NUL characters.")
         entity = {"id": entity_id}
     else:
         problems = entity_errors(entity)

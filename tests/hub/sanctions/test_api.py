@@ -152,6 +152,8 @@ def test_a_batch_with_bad_tokens_stores_nothing_and_reports_each(client_for, aut
         authority, entity={"id": "ofac-4", "schema": "Thing", "properties": {"name": ["X"]}}
     )
     modify_unknown = sign(authority, op="MOD", entity=person("ofac-5"))
+    nul_in_a_name = sign(authority, entity=person("ofac-6", "IVANOV\u0000 Ivan"))
+    nul_in_an_id = sign(authority, op="DEL", entity={"id": "ofac-\u00007"})
     response = publish(
         client_for,
         authority,
@@ -161,6 +163,8 @@ def test_a_batch_with_bad_tokens_stores_nothing_and_reports_each(client_for, aut
         "not a jwt",
         unknown_schema,
         modify_unknown,
+        nul_in_a_name,
+        nul_in_an_id,
     )
     assert response.status_code == 422
     error = response.json()["error"]
@@ -171,6 +175,8 @@ def test_a_batch_with_bad_tokens_stores_nothing_and_reports_each(client_for, aut
         2: "schema_violation",
         3: "malformed_jwt",
         4: "schema_violation",
+        6: "schema_violation",  # PostgreSQL stores no NUL: refused, not a server error
+        7: "invalid_entity",
     }
     assert nothing_stored()
     # Once the invalid tokens are gone, the state errors show up, again storing nothing.

@@ -158,7 +158,7 @@ def insert_new(obj: models.Model) -> bool:
 @functools.cache
 def _converters(
     model: type[models.Model], alias: str, attnames: tuple[str, ...]
-) -> tuple[tuple[models.Field, tuple], ...]:
+) -> tuple[tuple[Any, tuple], ...]:
     """Per field, what turns a database value into the model's value (as the ORM reads it)."""
     connection = connections[alias]
     by_attname = {field.attname: field for field in model._meta.concrete_fields}

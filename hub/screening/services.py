@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from agencies.audit import audit_record
@@ -411,25 +411,27 @@ def reports_due_screen(*, batch: int = 100, budget_seconds: float = 120.0) -> in
     # reads below starts another task, one committed before is read by them.
     cache.delete(REPORTS_DUE_HINT)
     deadline = time.monotonic() + budget_seconds
-    screened, failed = 0, set()
+    due = Report.objects.select_related("originator").filter(
+        status=ReportStatus.ACTIVE, screened_version__lt=F("current_version")
+    )
+    screened, after = 0, None  # the run walks the due reports once, in (updated_at, id) order
     while time.monotonic() < deadline:
-        due = list(
-            Report.objects.select_related("originator")
-            .filter(status=ReportStatus.ACTIVE, screened_version__lt=F("current_version"))
-            .exclude(pk__in=failed)
-            .order_by("updated_at")[:batch]
+        page = (
+            due
+            if after is None
+            else due.filter(Q(updated_at__gt=after[0]) | Q(updated_at=after[0], pk__gt=after[1]))
         )
-        if not due:
+        reports = list(page.order_by("updated_at", "pk")[:batch])
+        if not reports:
             return screened
-        for report in due:
+        for report in reports:
             try:
                 report_parties_screen(report=report)
+                screened += 1
             except Exception:
-                # Left due: the next sweep tries it again; this run goes on with the others.
+                # Left due: the next run tries it again; this one goes on with the others.
                 logger.exception("screening report %s failed", report.pk)
-                failed.add(report.pk)
-                continue
-            screened += 1
+        after = (reports[-1].updated_at, reports[-1].pk)
     reports_due_hint()
     return screened
 

@@ -118,7 +118,7 @@ _AGENCY_FIELDS = ("id", "code", "name", "country", "kind")
 
 
 def _agreements_locked(originators: Sequence[str]) -> dict[str, dict[str, Agreement]]:
-    """Every agreement the originators provide, by originator and id, row-locked until the commit.
+    """Every agreement the originators provide, by originator and id, locked until the commit.
 
     Each carries its provider and recipient agencies and `webhook_events`: the
     events its recipient's active webhook endpoint takes (empty: all of

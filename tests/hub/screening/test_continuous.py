@@ -220,6 +220,22 @@ def test_an_amendment_is_due_again_and_a_retracted_report_is_not(
     assert services.reports_due_screen() == 0
 
 
+def test_a_report_that_cannot_be_screened_does_not_hold_up_the_others(
+    originator_sees_register, originator
+):
+    from hub.models import Report, ReportVersion
+
+    broken, _ = publish(originator, party("Vladimir Putin", country="RU"))
+    fine, _ = publish(originator, party("Vladimir Putin", country="RU"))
+    Report.objects.update(screened_version=0)
+    ReportVersion.objects.filter(report=broken).delete()  # nothing left to screen
+
+    services.reports_due_screen(batch=1)
+
+    assert Report.objects.get(pk=fine.pk).screened_version == 1
+    assert Report.objects.get(pk=broken.pk).screened_version == 0
+
+
 def test_a_burst_of_publications_queues_one_screening_task(
     originator, django_capture_on_commit_callbacks
 ):

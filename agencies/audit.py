@@ -64,37 +64,6 @@ def _hashed_fields(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-def audit_record_chained(
-    *,
-    seq: int,
-    prev_hash: str,
-    at: datetime,
-    actor: str,
-    agency: str,
-    action: str,
-    object_type: str,
-    object_id: Any,
-    before: Any = None,
-    after: Any = None,
-) -> AuditRecord:
-    """The record following `prev_hash` as number `seq`, hashed but not saved.
-
-    For bulk appenders that hold the AuditHead lock themselves and insert many
-    records at once; everyone else calls `audit_record`.
-    """
-    record = _unchained(
-        actor=actor,
-        agency=agency,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-    )
-    _chain(record, seq=seq, prev_hash=prev_hash, at=at)
-    return record
-
-
 def _unchained(
     *,
     actor: str,

@@ -1,10 +1,11 @@
 """Verification of a report SD-JWT (DESIGN 2.1, RFC 9901).
 
-The JWS signature is checked with jwcrypto, and the disclosures are applied
-here: the claims come out as the `sd-jwt`
-reference verifier gives them (tests/hub/reports/test_sdjwt.py holds the two
-equal, tests/hub/reports/test_interop_sd_jwt_js.py checks against @sd-jwt/core),
-plus what a verifier must refuse and the reference one leaves to its caller:
+The JWS signature is checked as every signed document's is
+(`agencies.crypto.jws_signature_check`), and the disclosures are applied here:
+the claims come out as the `sd-jwt` reference verifier gives them
+(tests/hub/reports/test_sdjwt.py holds the two equal, and
+tests/hub/reports/test_interop_sd_jwt_js.py checks against @sd-jwt/core), plus
+what a verifier must refuse and the reference one leaves to its caller:
 
 - before any key is looked up: `alg` is Ed25519, `typ` is `sar+sd-jwt`,
   `_sd_alg` is sha-256, no key binding, and `iss` is the caller's agency;
@@ -27,11 +28,9 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from jwcrypto.common import JWException
 from jwcrypto.jwk import JWK
-from jwcrypto.jws import JWS
 
-from agencies.crypto import jwt_unverified_parts, public_jwk_parse
+from agencies.crypto import jws_signature_check, jwt_unverified_parts, public_jwk_parse
 from agencies.errors import MalformedRequest, PermissionDenied, Refused
 from agencies.models import Agency, SigningKey
 from agencies.selectors import CLOCK_SKEW, issued_at, signing_key_for
@@ -331,16 +330,6 @@ def _key_lookup(header: dict[str, Any], payload: dict[str, Any], caller: Agency)
     return signing_key_for(kid=header.get("kid"), issuer=issuer, issued_at=issued_at(payload))
 
 
-def _signature_check(issuer_jwt: str, key: JWK) -> None:
-    """The issuer JWT's signature, checked by jwcrypto (its alg was accepted before)."""
-    jws = JWS()
-    try:
-        jws.deserialize(issuer_jwt)
-        jws.verify(key)
-    except (JWException, ValueError, TypeError) as exc:
-        raise Refused("The signature does not verify.", code="bad_signature") from exc
-
-
 def _lifetime_check(payload: dict[str, Any]) -> None:
     """Honour exp and nbf when an issuer sets them (reports need neither)."""
     now = timezone.now().timestamp()
@@ -372,7 +361,7 @@ def _report_token_verify(*, token: str, caller: Agency) -> VerifiedReport:
 
     # The disclosures are decoded before the signature is checked: precise errors.
     unpacker = _Unpacker(disclosures)
-    _signature_check(issuer_jwt, public_key)
+    jws_signature_check(issuer_jwt, public_key)
     # The signature covers the very bytes `unverified` was decoded from
     # (jwt_unverified_parts already made sure they are a JSON object).
     signed_payload = unverified

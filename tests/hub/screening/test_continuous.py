@@ -29,12 +29,18 @@ def party(name: str, kind: str = "person", role: str = "end_user", **extra) -> d
     return {"role": role, "type": kind, "name": name, **extra}
 
 
-def publish(agency, *parties, report: dict | None = None, version: int = 1):
-    """Publish, then run the service of the screening task publishing queued (`.screened`)."""
+def publish_queued(agency, *parties, report: dict | None = None, version: int = 1):
+    """Publish a report; its screening is only queued. Returns it and its claims."""
     claims = report or report_claims(parties=list(parties), version=version)
     token = report_sign(agency=agency, claims=claims)
     published = report_publish(caller_agency=agency, token=token, actor=Actor("alice", agency.code))
     assert published.screening == {"status": "queued"}
+    return published, claims
+
+
+def publish(agency, *parties, report: dict | None = None, version: int = 1):
+    """Publish, then run the service of the screening task publishing queued (`.screened`)."""
+    published, claims = publish_queued(agency, *parties, report=report, version=version)
     published.screened = services.report_parties_screen(report=published)
     return published, claims
 
@@ -174,12 +180,8 @@ def test_an_agency_that_sees_no_list_gets_no_hits(register, partner):
 def test_publishing_queues_the_screening_for_after_the_commit(
     originator_sees_register, originator, django_capture_on_commit_callbacks
 ):
-    token = report_sign(agency=originator, claims=report_claims(parties=[party("Vladimir Putin")]))
     with django_capture_on_commit_callbacks(execute=False):
-        report = report_publish(
-            caller_agency=originator, token=token, actor=Actor("alice", originator.code)
-        )
-    assert report.screening == {"status": "queued"}
+        publish_queued(originator, party("Vladimir Putin"))
     assert not ScreeningHit.objects.exists()
 
 
@@ -189,12 +191,7 @@ def test_the_screening_task_screens_each_due_version_once(
     from hub.models import Report
     from hub.screening.tasks import reports_screen_task
 
-    token = report_sign(
-        agency=originator, claims=report_claims(parties=[party("Vladimir Putin", country="RU")])
-    )
-    report = report_publish(
-        caller_agency=originator, token=token, actor=Actor("alice", originator.code)
-    )
+    report, _ = publish_queued(originator, party("Vladimir Putin", country="RU"))
     assert Report.objects.get(pk=report.pk).screened_version == 0  # due
 
     assert reports_screen_task.run() == 1
@@ -246,17 +243,15 @@ def test_a_burst_of_publications_queues_one_screening_task(
 
     queued = broker_messages("celery")
     for _ in range(3):
-        token = report_sign(agency=originator, claims=report_claims(parties=[party("A B")]))
         with django_capture_on_commit_callbacks(execute=True):
-            report_publish(caller_agency=originator, token=token, actor=Actor("alice", "x"))
+            publish_queued(originator, party("A B"))
     assert broker_messages("celery") == queued + 1
     assert cache.get(services.REPORTS_DUE_HINT)
 
     reports_screen_task.run()  # the task clears the flag first: the next publication hints
     assert cache.get(services.REPORTS_DUE_HINT) is None
-    token = report_sign(agency=originator, claims=report_claims(parties=[party("C D")]))
     with django_capture_on_commit_callbacks(execute=True):
-        report_publish(caller_agency=originator, token=token, actor=Actor("alice", "x"))
+        publish_queued(originator, party("C D"))
     assert broker_messages("celery") == queued + 2
 
 
@@ -274,13 +269,7 @@ def test_a_published_report_is_screened_by_the_worker(
 ):
     import time
 
-    token = report_sign(
-        agency=originator, claims=report_claims(parties=[party("Vladimir Putin", country="RU")])
-    )
-    report = report_publish(
-        caller_agency=originator, token=token, actor=Actor("alice", originator.code)
-    )
-    assert report.screening == {"status": "queued"}
+    report, _ = publish_queued(originator, party("Vladimir Putin", country="RU"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not ScreeningHit.objects.exists():
         time.sleep(0.1)
